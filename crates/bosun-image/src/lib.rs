@@ -1,0 +1,93 @@
+//! Image sources and layer walks.
+//!
+//! `Source::parse` turns what the user typed into a source; `Image::open` reads its manifest
+//! and config (verifying digests as it goes); `Image::walk` streams every layer once, in
+//! parallel, handing each regular file's header to a [`LayerVisitor`] that decides whether the
+//! body is wanted. Bodies nobody wants are never buffered. [`FinalView`] applies whiteouts to
+//! the per-layer indexes and answers "which layer does this path come from in the final
+//! filesystem", resolving links inside the image root only.
+//!
+//! INTERFACE CONTRACT (shared with bosun-catalog and bosun-secret; change it only together):
+//! paths handed to visitors and stored in indexes are normalized: relative to the image root,
+//! no leading `/` or `./`, no `..` or empty components, `/`-separated (`etc/os-release`).
+
+use std::io::Read;
+
+/// What a layer entry is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A regular file.
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link, with its target as written in the tar (may be relative or absolute).
+    Symlink(String),
+    /// A hard link to another path of the same layer (normalized).
+    Hardlink(String),
+    /// Devices, fifos and anything else.
+    Other,
+}
+
+/// The header of one layer entry, as handed to a visitor.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryMeta<'a> {
+    /// Normalized path (see the crate docs).
+    pub path: &'a str,
+    /// Size of the body in bytes (0 for anything but regular files).
+    pub size: u64,
+    /// Unix mode bits.
+    pub mode: u32,
+    /// What it is.
+    pub kind: &'a EntryKind,
+}
+
+/// Describes the layer being walked, for visitors that want to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerMeta {
+    /// Position from the bottom, 0 for the base layer.
+    pub index: usize,
+    /// The layer's diff_id (`sha256:...`); `None` for a root filesystem directory.
+    pub diff_id: Option<String>,
+}
+
+/// Sees the regular files of one layer, in tar order.
+pub trait LayerVisitor: Send {
+    /// Decides from the header alone whether the body of this regular file is wanted.
+    fn wants(&mut self, entry: &EntryMeta<'_>) -> bool;
+    /// Receives the body of a wanted file. `body` yields exactly `entry.size` bytes (or an I/O
+    /// error when the layer is corrupt). The visitor may stop reading early; the walker skips
+    /// the rest. Visitors never fail the walk: they record their own diagnostics.
+    fn visit(&mut self, entry: &EntryMeta<'_>, body: &mut dyn Read);
+}
+
+/// Makes one visitor per layer (layers are walked in parallel).
+pub trait VisitorFactory: Sync {
+    /// The visitor type.
+    type Visitor: LayerVisitor;
+    /// A fresh visitor for the given layer.
+    fn visitor(&self, layer: &LayerMeta) -> Self::Visitor;
+}
+
+/// One entry of a layer index: every entry of the layer is listed, wanted or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexEntry {
+    /// Normalized path.
+    pub path: String,
+    /// What it is.
+    pub kind: EntryKind,
+    /// Body size in bytes.
+    pub size: u64,
+    /// Unix mode bits.
+    pub mode: u32,
+}
+
+/// Everything a layer holds, without file bodies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LayerIndex {
+    /// Entries in tar order, whiteout markers excluded.
+    pub entries: Vec<IndexEntry>,
+    /// Paths deleted by `.wh.NAME` markers (normalized, the `.wh.` prefix removed).
+    pub whiteouts: Vec<String>,
+    /// Directories made opaque by `.wh..wh..opq` (normalized).
+    pub opaque_dirs: Vec<String>,
+}

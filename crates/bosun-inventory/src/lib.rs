@@ -1,0 +1,251 @@
+//! The inventory of an image: its OS, its layers, the packages it carries and what went wrong
+//! while reading it.
+//!
+//! The inventory is the pivot of bosun: catalogers produce it, SBOM readers rebuild it, the
+//! matcher and the reporters consume it. It holds plain data only, so that every crate can
+//! depend on it without pulling in any parser.
+//!
+//! ```
+//! use bosun_inventory::{Inventory, Package, PackageType, LayerRef};
+//! let mut inv = Inventory::default();
+//! inv.packages.push(Package {
+//!     name: "zlib".into(),
+//!     version: "1.3.1-r0".into(),
+//!     package_type: PackageType::Apk,
+//!     ..Package::default()
+//! });
+//! assert_eq!(inv.packages[0].layer, LayerRef::default());
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+/// Everything bosun learned about one image (or root filesystem, or SBOM).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    /// What was scanned.
+    pub source: SourceInfo,
+    /// The operating system of the final filesystem, when one was recognized.
+    pub os: Option<OsInfo>,
+    /// Layers bottom (index 0) to top. A root filesystem directory is one layer without digests.
+    pub layers: Vec<Layer>,
+    /// Packages present in the final filesystem, sorted by (type, name, version, location).
+    pub packages: Vec<Package>,
+    /// Problems met while reading: a corrupt database, a skipped file, an unsupported format.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The scanned artifact.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    /// `docker-archive`, `oci-archive`, `oci-dir`, `dir`, `registry` or `sbom`.
+    pub kind: String,
+    /// What the user gave (a path or a reference).
+    pub name: String,
+    /// Digest of the image config (`sha256:...`), the image ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
+    /// Digest of the manifest, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<String>,
+    /// Tags the archive or index records for the image (`repo:tag`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repo_tags: Vec<String>,
+    /// `os/architecture[/variant]` from the image config.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+}
+
+/// The operating system, from `os-release` or its fallbacks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsInfo {
+    /// `ID` (`debian`, `alpine`, `rhel`, `sles`, `mariner`, `amzn`...).
+    pub id: String,
+    /// `VERSION_ID` (`12`, `3.20.3`, `2.0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// `VERSION_CODENAME` (`bookworm`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codename: Option<String>,
+    /// `PRETTY_NAME`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pretty_name: Option<String>,
+    /// `ID_LIKE`, split on whitespace.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub id_like: Vec<String>,
+    /// The file the answer came from (`etc/os-release`, `etc/alpine-release`...).
+    pub source_file: String,
+}
+
+/// One layer of the image.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Layer {
+    /// Position from the bottom, 0 for the base layer.
+    pub index: usize,
+    /// Digest of the blob as stored (compressed), `sha256:...`.
+    #[serde(default)]
+    pub digest: Option<String>,
+    /// Digest of the uncompressed tar, from the config's `rootfs.diff_ids`.
+    #[serde(default)]
+    pub diff_id: Option<String>,
+    /// Media type of the blob, where the manifest gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// Size of the blob in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// The history line that made the layer (`created_by`).
+    #[serde(default)]
+    pub created_by: Option<String>,
+}
+
+/// A reference from a finding or package to the layer that introduced it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LayerRef {
+    /// Position from the bottom, 0 for the base layer.
+    pub index: usize,
+    /// The layer's diff_id; `None` for a root filesystem directory.
+    pub diff_id: Option<String>,
+}
+
+/// The kind of package, which says which database or manifest it came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PackageType {
+    /// A Debian package from the dpkg database.
+    #[default]
+    Deb,
+    /// An Alpine (or Wolfi, Chainguard) package from the apk database.
+    Apk,
+    /// An RPM package from the rpm database.
+    Rpm,
+}
+
+impl PackageType {
+    /// The purl type of packages of this kind.
+    #[must_use]
+    pub fn purl_type(self) -> &'static str {
+        match self {
+            PackageType::Deb => "deb",
+            PackageType::Apk => "apk",
+            PackageType::Rpm => "rpm",
+        }
+    }
+}
+
+/// One installed (or locked) package.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Package {
+    /// Name as the package manager knows it.
+    pub name: String,
+    /// Full version as the package manager orders it: dpkg `[epoch:]upstream[-revision]`,
+    /// apk `1.2.3-r0`, rpm `[epoch:]version-release`.
+    pub version: String,
+    /// Which package manager.
+    #[serde(rename = "type")]
+    pub package_type: PackageType,
+    /// Package URL (purl-spec).
+    pub purl: String,
+    /// The OSV ecosystem the package is matched in (`Debian:12`, `Alpine:v3.20`, `Red Hat`).
+    #[serde(default)]
+    pub ecosystem: Option<String>,
+    /// Architecture (`amd64`, `x86_64`, `noarch`, `all`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+    /// Source package name (dpkg `Source:`, apk origin, rpm source rpm name).
+    #[serde(default)]
+    pub source_name: Option<String>,
+    /// Source package version, when it differs from or is known besides the binary version.
+    #[serde(default)]
+    pub source_version: Option<String>,
+    /// License expressions or names, as declared.
+    #[serde(default)]
+    pub licenses: Vec<String>,
+    /// The layer that introduced the package.
+    pub layer: LayerRef,
+    /// Where the package was found: the database or manifest file (absolute path in the image).
+    #[serde(default)]
+    pub locations: Vec<String>,
+    /// Files the package owns (absolute paths in the image), where the database lists them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// Vendor or maintainer, where recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+}
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiagnosticLevel {
+    /// Informational: something was skipped on purpose.
+    Info,
+    /// Some results may be missing.
+    #[default]
+    Warning,
+    /// A part of the scan failed; its results are missing.
+    Error,
+}
+
+/// A problem met while reading the image; the scan carries on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// How bad it is.
+    pub level: DiagnosticLevel,
+    /// Which part of bosun reported it (`dpkg`, `apk`, `rpm`, `os-release`, `image`...).
+    pub source: String,
+    /// One line, lowercase, saying what happened.
+    pub message: String,
+    /// The file concerned, as an absolute path in the image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The layer concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<LayerRef>,
+}
+
+impl Inventory {
+    /// Sort packages into the stable order the reports rely on.
+    pub fn sort(&mut self) {
+        self.packages.sort_by(|a, b| {
+            (a.package_type, &a.name, &a.version, &a.locations).cmp(&(
+                b.package_type,
+                &b.name,
+                &b.version,
+                &b.locations,
+            ))
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_type_serializes_as_purl_type() {
+        for t in [PackageType::Deb, PackageType::Apk, PackageType::Rpm] {
+            let s = serde_json::to_string(&t).unwrap();
+            assert_eq!(s, format!("\"{}\"", t.purl_type()));
+        }
+    }
+
+    #[test]
+    fn sort_orders_by_type_then_name() {
+        let pkg = |t, n: &str| Package {
+            name: n.into(),
+            package_type: t,
+            ..Package::default()
+        };
+        let mut inv = Inventory {
+            packages: vec![
+                pkg(PackageType::Rpm, "a"),
+                pkg(PackageType::Deb, "z"),
+                pkg(PackageType::Deb, "b"),
+            ],
+            ..Inventory::default()
+        };
+        inv.sort();
+        let names: Vec<_> = inv.packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["b", "z", "a"]);
+    }
+}

@@ -1,0 +1,1 @@
+//! Every output format of bosun, and reading bosun's own SBOMs back.

@@ -1,0 +1,1 @@
+//! Readers for rpm databases: SQLite, NDB and BerkeleyDB hash, and rpm header blobs.

@@ -1,0 +1,1 @@
+//! Secret detection rules, keyword prefilter and matching.

@@ -1,0 +1,1 @@
+//! Version parsing, ordering and OSV ranges for every ecosystem.
