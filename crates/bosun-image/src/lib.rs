@@ -91,3 +91,57 @@ pub struct LayerIndex {
     /// Directories made opaque by `.wh..wh..opq` (normalized).
     pub opaque_dirs: Vec<String>,
 }
+
+// ---- The API below is the contract the CLI and bosun-catalog code against. ----
+
+use std::path::PathBuf;
+
+/// Where an image comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `docker save` tar (`manifest.json` inside).
+    DockerArchive(PathBuf),
+    /// OCI image layout in a tar (`oci-layout` inside).
+    OciArchive(PathBuf),
+    /// OCI image layout directory.
+    OciDir(PathBuf),
+    /// A root filesystem directory (one pseudo-layer without digests).
+    Dir(PathBuf),
+}
+
+/// Bounds on what a layer may cost; every one is configurable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most uncompressed bytes one layer may hold.
+    pub max_layer_bytes: u64,
+    /// Most uncompressed bytes per compressed byte, checked once past `ratio_grace_bytes`.
+    pub max_ratio: u64,
+    /// Uncompressed bytes read before the ratio is enforced.
+    pub ratio_grace_bytes: u64,
+    /// Most bytes of a manifest, index or config JSON.
+    pub max_json_bytes: u64,
+    /// Most entries in one layer.
+    pub max_entries: u64,
+}
+
+/// How to open a source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// `os/arch[/variant]` to pick from an index; `None` means linux/amd64.
+    pub platform: Option<String>,
+    /// Which image of a multi-image docker-archive (`repo:tag`).
+    pub image: Option<String>,
+    /// Bounds.
+    pub limits: Limits,
+}
+
+/// The result of walking one layer.
+#[derive(Debug)]
+pub struct LayerWalk<V> {
+    /// Which layer.
+    pub meta: LayerMeta,
+    /// Every entry it holds.
+    pub index: LayerIndex,
+    /// The visitor that saw its files.
+    pub visitor: V,
+}
