@@ -145,3 +145,15 @@ pub struct LayerWalk<V> {
     /// The visitor that saw its files.
     pub visitor: V,
 }
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_layer_bytes: 64 << 30,
+            max_ratio: 1000,
+            ratio_grace_bytes: 64 << 20,
+            max_json_bytes: 16 << 20,
+            max_entries: 4_000_000,
+        }
+    }
+}
