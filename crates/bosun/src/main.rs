@@ -1,3 +1,18 @@
 //! The bosun command line: argument parsing, progress, exit codes; nothing else.
+//!
+//! Exit codes: 0 success, 1 a gate failed, 2 usage or input error.
+#![allow(clippy::print_stderr)] // the CLI is the one place that talks to the user
 
-fn main() {}
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match cli::run() {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("bosun: {}", cli::one_line(&err));
+            ExitCode::from(cli::EXIT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! Commands and their flags.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+/// A gate failed (later issues: `--fail-on`, policies).
+#[allow(dead_code)]
+pub(crate) const EXIT_GATE: u8 = 1;
+/// Usage or input error.
+pub(crate) const EXIT_ERROR: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "bosun", version, about = "Container image scanner", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List every package an image carries, with the layer that introduced it.
+    Sbom(SbomArgs),
+}
+
+#[derive(Args)]
+struct SourceArgs {
+    /// The image: docker-archive:PATH, oci-archive:PATH, oci-dir:PATH, dir:PATH, or a path
+    /// recognized by its contents.
+    source: String,
+    /// Platform to pick from a multi-platform index (os/arch[/variant]).
+    #[arg(long, default_value = "linux/amd64")]
+    platform: String,
+    /// Image to pick from a docker-archive holding several (repo:tag).
+    #[arg(long, value_name = "REF")]
+    image: Option<String>,
+    /// Largest uncompressed layer accepted, in bytes (decompression bomb guard).
+    #[arg(long, value_name = "BYTES")]
+    max_layer_size: Option<u64>,
+    /// Largest compression ratio accepted for a layer (decompression bomb guard).
+    #[arg(long, value_name = "RATIO")]
+    max_ratio: Option<u64>,
+}
+
+#[derive(Args)]
+struct SbomArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// Output format: json, cyclonedx-json, spdx-json, table.
+    #[arg(short, long, default_value = "json")]
+    format: bosun_report::Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// No progress on the terminal.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+pub(crate) fn run() -> anyhow::Result<ExitCode> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; everything else is a usage error (exit 2).
+            let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
+            let _ = e.print();
+            return Ok(ExitCode::from(code));
+        }
+    };
+    match cli.command {
+        Command::Sbom(args) => sbom(&args),
+    }
+}
+
+fn sbom(args: &SbomArgs) -> anyhow::Result<ExitCode> {
+    let progress = Progress::new(args.quiet);
+    let image = open(&args.source, &progress)?;
+    progress.message("reading layers");
+    let inventory = bosun_catalog::catalog(&image)?;
+    progress.finish();
+    for d in &inventory.diagnostics {
+        if d.level >= bosun_inventory::DiagnosticLevel::Warning {
+            warn_diagnostic(d);
+        }
+    }
+    let color = args.output.is_none() && std::io::stdout().is_terminal();
+    write_report(&inventory, args.format, color, args.output.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn open(args: &SourceArgs, progress: &Progress) -> anyhow::Result<bosun_image::Image> {
+    let source = bosun_image::Source::parse(&args.source)?;
+    let mut limits = bosun_image::Limits::default();
+    if let Some(n) = args.max_layer_size {
+        limits.max_layer_bytes = n;
+    }
+    if let Some(n) = args.max_ratio {
+        limits.max_ratio = n;
+    }
+    let opts = bosun_image::OpenOptions {
+        platform: Some(args.platform.clone()),
+        image: args.image.clone(),
+        limits,
+    };
+    progress.message("opening image");
+    Ok(bosun_image::Image::open(&source, &opts)?)
+}
+
+fn write_report(
+    inventory: &bosun_inventory::Inventory,
+    format: bosun_report::Format,
+    color: bool,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let opts = bosun_report::RenderOptions {
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        color,
+        ..bosun_report::RenderOptions::default()
+    };
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            bosun_report::render(inventory, format, &opts, &mut w)?;
+            w.flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            bosun_report::render(inventory, format, &opts, &mut w)?;
+            w.flush().context("cannot write to standard output")?;
+        }
+    }
+    Ok(())
+}
+
+fn warn_diagnostic(d: &bosun_inventory::Diagnostic) {
+    let mut line = format!("warning: {}: {}", d.source, d.message);
+    if let Some(p) = &d.path {
+        line.push_str(&format!(" ({p}"));
+        if let Some(l) = &d.layer {
+            line.push_str(&format!(", layer {}", l.index));
+        }
+        line.push(')');
+    }
+    eprintln!("{line}");
+}
+
+/// The error and its causes on one line: `cannot open x: layer 2: digest mismatch`.
+pub(crate) fn one_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let s = cause.to_string();
+        // Skip a cause already spelled out by its parent's message.
+        if parts.last().is_some_and(|p| p.contains(&s)) {
+            continue;
+        }
+        parts.push(s);
+    }
+    parts.join(": ")
+}
+
+/// A spinner on a terminal, nothing in a pipe.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(quiet: bool) -> Self {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress(Some(bar))
+    }
+
+    fn message(&self, msg: &'static str) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(msg);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
