@@ -13,6 +13,20 @@
 
 use std::io::Read;
 
+mod config;
+mod error;
+mod final_view;
+mod path;
+
+pub use config::{
+    ContainerConfig, Descriptor, DockerManifestEntry, Healthcheck, History, ImageConfig, OciIndex,
+    OciManifest, Platform, RootFs, parse_config, parse_docker_manifest, parse_index,
+    parse_manifest, sha256_hex,
+};
+pub use error::ImageError;
+pub use final_view::{FinalView, MAX_LINK_HOPS};
+pub use path::{NameProblem, normalize_entry_name, normalize_rooted};
+
 /// What a layer entry is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryKind {

@@ -1,0 +1,1 @@
+//! Builds small container images for bosun's tests.
