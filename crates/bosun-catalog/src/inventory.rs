@@ -1,0 +1,216 @@
+//! Turns the visitors of a walk into the image's inventory: the final filesystem decides
+//! which copy of each file counts, the layer history decides who introduced each package.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use bosun_image::{EntryKind, FinalView, LayerIndex, LayerWalk};
+use bosun_inventory::{
+    Diagnostic, DiagnosticLevel, Inventory, Layer, LayerRef, OsInfo, Package, PackageType,
+    SourceInfo,
+};
+
+use crate::attribution::{PathHistory, introduced_in};
+use crate::distro;
+use crate::os_release;
+use crate::purl::Purl;
+use crate::visitor::{CatalogVisitor, DbCopy, FileKind, Found, RPM_DBS};
+
+/// Builds the inventory from a finished walk (layers bottom first) and the image metadata.
+#[must_use]
+pub fn build(
+    walks: &[LayerWalk<CatalogVisitor>],
+    source: SourceInfo,
+    layers: Vec<Layer>,
+) -> Inventory {
+    let indexes: Vec<&LayerIndex> = walks.iter().map(|w| &w.index).collect();
+    let visitors: Vec<&CatalogVisitor> = walks.iter().map(|w| &w.visitor).collect();
+    let view = FinalView::new(&indexes);
+    let mut inv = Inventory {
+        source,
+        layers,
+        ..Inventory::default()
+    };
+    inv.os = find_os(&view, &visitors, &mut inv.diagnostics);
+
+    // Diagnostics of files that are still the visible copy; a corrupt database that a later
+    // layer replaced does not concern the final image.
+    for (layer, v) in visitors.iter().enumerate() {
+        for d in &v.diagnostics {
+            let current = d
+                .path
+                .as_deref()
+                .is_none_or(|p| view.present_in_final(layer, p));
+            if current {
+                inv.diagnostics.push(d.clone());
+            }
+        }
+    }
+
+    // Every database path seen in any layer, with its kind.
+    let mut units: BTreeMap<&str, FileKind> = BTreeMap::new();
+    for v in &visitors {
+        for db in &v.dbs {
+            units.insert(db.path.as_str(), db.kind);
+        }
+    }
+    let history = PathHistory::new(&indexes, units.keys().copied());
+    let copy_of = |layer: usize, path: &str| -> Option<&DbCopy> {
+        visitors.get(layer)?.dbs.iter().find(|d| d.path == path)
+    };
+
+    // The final databases: visible regular files. Only one rpm database counts: when an image
+    // has several (a migration left the old one behind), the preferred format wins.
+    let mut finals: Vec<(&str, FileKind, usize)> = units
+        .iter()
+        .filter_map(|(path, kind)| match view.get(path) {
+            Some((layer, e)) if e.kind == EntryKind::File => Some((*path, *kind, layer)),
+            _ => None,
+        })
+        .collect();
+    let rpm_pick = RPM_DBS
+        .iter()
+        .find(|p| finals.iter().any(|(fp, _, _)| fp == *p))
+        .copied();
+    finals.retain(|(p, k, _)| *k != FileKind::Rpm || Some(*p) == rpm_pick);
+
+    let mut seen: HashSet<(PackageType, String, String, Option<String>)> = HashSet::new();
+    let mut key_sets: HashMap<(usize, &str), HashSet<(&str, &str, Option<&str>)>> =
+        HashMap::new();
+    for (path, _kind, top) in finals {
+        let Some(copy) = copy_of(top, path) else {
+            continue;
+        };
+        let Some(found) = &copy.packages else {
+            continue;
+        };
+        let states = history.states(path, top);
+        for f in found {
+            let ty = f.package.package_type;
+            let dedupe = (
+                ty,
+                f.package.name.clone(),
+                f.package.version.clone(),
+                f.package.arch.clone(),
+            );
+            if !seen.insert(dedupe) {
+                continue;
+            }
+            let key = f.key();
+            let layer = introduced_in(&states, top, |copy_layer| {
+                let set = key_sets.entry((copy_layer, path)).or_insert_with(|| {
+                    copy_of(copy_layer, path)
+                        .and_then(|c| c.packages.as_ref())
+                        .map(|ps| ps.iter().map(Found::key).collect())
+                        .unwrap_or_default()
+                });
+                set.contains(&key)
+            });
+            let mut pkg = finish(f, inv.os.as_ref(), path);
+            pkg.layer = LayerRef {
+                index: layer,
+                diff_id: walks.get(layer).and_then(|w| w.meta.diff_id.clone()),
+            };
+            if ty == PackageType::Deb {
+                add_dpkg_files(&mut pkg, &view, &visitors);
+            }
+            inv.packages.push(pkg);
+        }
+    }
+    inv.sort();
+    inv
+}
+
+/// Fills in purl, ecosystem and location.
+fn finish(f: &Found, os: Option<&OsInfo>, db_path: &str) -> Package {
+    let mut pkg = f.package.clone();
+    let ty = pkg.package_type;
+    let namespace = distro::purl_namespace(os, ty);
+    let mut qualifiers = vec![
+        ("arch", pkg.arch.clone().unwrap_or_default()),
+        ("distro", distro::purl_distro(os)),
+    ];
+    if let Some(e) = f.epoch {
+        qualifiers.push(("epoch", e.to_string()));
+    }
+    pkg.purl = Purl {
+        ty: ty.purl_type(),
+        namespace: namespace.as_deref(),
+        name: &pkg.name,
+        version: &f.purl_version,
+        qualifiers,
+    }
+    .render();
+    pkg.ecosystem = distro::ecosystem(os, ty);
+    pkg.locations = vec![format!("/{db_path}")];
+    pkg
+}
+
+/// dpkg packages: files from `info/<name>[:<arch>].list`, licenses from the copyright file,
+/// both as the final filesystem has them.
+fn add_dpkg_files(pkg: &mut Package, view: &FinalView<'_>, visitors: &[&CatalogVisitor]) {
+    let mut candidates = Vec::with_capacity(2);
+    if let Some(arch) = &pkg.arch {
+        candidates.push(format!("var/lib/dpkg/info/{}:{arch}.list", pkg.name));
+    }
+    candidates.push(format!("var/lib/dpkg/info/{}.list", pkg.name));
+    for path in candidates {
+        if let Some(files) = view
+            .get(&path)
+            .and_then(|(layer, _)| visitors.get(layer)?.lists.get(&path))
+        {
+            pkg.files.clone_from(files);
+            break;
+        }
+    }
+    let copyright = format!("usr/share/doc/{}/copyright", pkg.name);
+    if let Ok(Some((resolved, layer))) = view.resolve(&copyright)
+        && let Some(licenses) = visitors
+            .get(layer)
+            .and_then(|v| v.copyrights.get(&resolved))
+    {
+        pkg.licenses.clone_from(licenses);
+    }
+}
+
+/// The OS from the final filesystem: `os-release` first (following links), then the
+/// fallbacks.
+fn find_os(
+    view: &FinalView<'_>,
+    visitors: &[&CatalogVisitor],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<OsInfo> {
+    let body = |path: &str, diagnostics: &mut Vec<Diagnostic>| -> Option<(String, &[u8])> {
+        match view.resolve(path) {
+            Ok(Some((resolved, layer))) => {
+                let bytes = visitors.get(layer)?.os_files.get(&resolved)?;
+                Some((resolved, bytes.as_slice()))
+            }
+            Ok(None) => None,
+            Err(e) => {
+                diagnostics.push(Diagnostic {
+                    level: DiagnosticLevel::Warning,
+                    source: "os-release".into(),
+                    message: format!("cannot resolve: {e}"),
+                    path: Some(format!("/{path}")),
+                    layer: None,
+                });
+                None
+            }
+        }
+    };
+    for path in os_release::PRIMARY {
+        if let Some((resolved, bytes)) = body(path, diagnostics)
+            && let Some(os) = os_release::parse(bytes, &resolved)
+        {
+            return Some(os);
+        }
+    }
+    for (path, kind) in os_release::FALLBACKS {
+        if let Some((resolved, bytes)) = body(path, diagnostics)
+            && let Some(os) = os_release::parse_fallback(bytes, *kind, &resolved)
+        {
+            return Some(os);
+        }
+    }
+    None
+}

@@ -1,0 +1,407 @@
+//! The layer visitor: picks the files the catalogers read, by path, and parses them while the
+//! layer streams by (layers are walked in parallel, so parsing is too). What it keeps is the
+//! parsed result, not the bytes, except for the small OS release files.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use bosun_image::{EntryMeta, LayerMeta, LayerVisitor, VisitorFactory};
+use bosun_inventory::{Diagnostic, DiagnosticLevel, LayerRef, Package, PackageType};
+
+use crate::{apk, copyright, dpkg, os_release, rpm};
+
+/// Largest rpm database read (rpm databases of big images reach hundreds of MiB).
+pub const MAX_RPMDB_BYTES: u64 = 512 << 20;
+/// Largest dpkg or apk database, list or copyright file read.
+pub const MAX_TEXT_BYTES: u64 = 64 << 20;
+/// Largest OS release file read.
+pub const MAX_OS_BYTES: u64 = 1 << 20;
+
+/// The rpm database locations, in the order one is preferred when several are present.
+pub const RPM_DBS: &[&str] = &[
+    "usr/lib/sysimage/rpm/rpmdb.sqlite",
+    "var/lib/rpm/rpmdb.sqlite",
+    "usr/lib/sysimage/rpm/Packages.db",
+    "var/lib/rpm/Packages.db",
+    "usr/lib/sysimage/rpm/Packages",
+    "var/lib/rpm/Packages",
+];
+
+/// The apk database locations.
+pub const APK_DBS: &[&str] = &["lib/apk/db/installed", "usr/lib/apk/db/installed"];
+
+/// The dpkg status file.
+pub const DPKG_STATUS: &str = "var/lib/dpkg/status";
+const DPKG_STATUS_D: &str = "var/lib/dpkg/status.d/";
+const DPKG_INFO: &str = "var/lib/dpkg/info/";
+
+/// What a wanted file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// `os-release` or a fallback.
+    OsRelease,
+    /// `var/lib/dpkg/status`.
+    DpkgStatus,
+    /// A distroless `var/lib/dpkg/status.d/<name>`.
+    DpkgStatusD,
+    /// `var/lib/dpkg/info/<name>.list`.
+    DpkgList,
+    /// `usr/share/doc/<name>/copyright`.
+    Copyright,
+    /// `lib/apk/db/installed`.
+    Apk,
+    /// An rpm database.
+    Rpm,
+}
+
+impl FileKind {
+    /// Which wanted file `path` is, if any.
+    #[must_use]
+    pub fn of(path: &str) -> Option<FileKind> {
+        if os_release::PRIMARY.contains(&path)
+            || os_release::FALLBACKS.iter().any(|(p, _)| *p == path)
+        {
+            return Some(FileKind::OsRelease);
+        }
+        if path == DPKG_STATUS {
+            return Some(FileKind::DpkgStatus);
+        }
+        if let Some(name) = path.strip_prefix(DPKG_STATUS_D) {
+            let unit = !name.is_empty()
+                && !name.contains('/')
+                && !name.starts_with('.')
+                && !name.ends_with(".md5sums");
+            return unit.then_some(FileKind::DpkgStatusD);
+        }
+        if let Some(name) = path.strip_prefix(DPKG_INFO) {
+            return (!name.contains('/') && name.ends_with(".list")).then_some(FileKind::DpkgList);
+        }
+        if let Some(rest) = path.strip_prefix("usr/share/doc/") {
+            return rest
+                .strip_suffix("/copyright")
+                .is_some_and(|name| !name.is_empty() && !name.contains('/'))
+                .then_some(FileKind::Copyright);
+        }
+        if APK_DBS.contains(&path) {
+            return Some(FileKind::Apk);
+        }
+        RPM_DBS.contains(&path).then_some(FileKind::Rpm)
+    }
+
+    fn cap(self) -> u64 {
+        match self {
+            FileKind::OsRelease => MAX_OS_BYTES,
+            FileKind::Rpm => MAX_RPMDB_BYTES,
+            _ => MAX_TEXT_BYTES,
+        }
+    }
+
+    /// The package type of a database kind.
+    #[must_use]
+    pub fn package_type(self) -> Option<PackageType> {
+        match self {
+            FileKind::DpkgStatus | FileKind::DpkgStatusD => Some(PackageType::Deb),
+            FileKind::Apk => Some(PackageType::Apk),
+            FileKind::Rpm => Some(PackageType::Rpm),
+            _ => None,
+        }
+    }
+}
+
+/// A package as one copy of a database lists it, before the OS, purl and layer are known.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    /// The package, `purl`, `ecosystem`, `layer` and `locations` not yet set.
+    pub package: Package,
+    /// The version the purl carries (rpm: without the epoch).
+    pub purl_version: String,
+    /// The rpm epoch, for the purl qualifier.
+    pub epoch: Option<u32>,
+}
+
+impl Found {
+    /// What identifies a package across copies of its database: name, version, arch.
+    #[must_use]
+    pub fn key(&self) -> (&str, &str, Option<&str>) {
+        (
+            &self.package.name,
+            &self.package.version,
+            self.package.arch.as_deref(),
+        )
+    }
+}
+
+/// One copy of a package database in one layer.
+#[derive(Debug, Clone)]
+pub struct DbCopy {
+    /// Normalized path.
+    pub path: String,
+    /// Which kind.
+    pub kind: FileKind,
+    /// The packages it lists (installed ones only), or `None` when it could not be read.
+    pub packages: Option<Vec<Found>>,
+}
+
+/// Sees one layer's files and keeps what the catalogers need.
+#[derive(Debug)]
+pub struct CatalogVisitor {
+    /// The layer.
+    pub layer: LayerMeta,
+    /// OS release files: path → bytes.
+    pub os_files: HashMap<String, Vec<u8>>,
+    /// Package database copies.
+    pub dbs: Vec<DbCopy>,
+    /// dpkg `.list` files: path → absolute paths listed.
+    pub lists: HashMap<String, Vec<String>>,
+    /// Copyright files: path → license names.
+    pub copyrights: HashMap<String, Vec<String>>,
+    /// What went wrong, with paths absolute.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CatalogVisitor {
+    /// A visitor for the given layer.
+    #[must_use]
+    pub fn new(layer: LayerMeta) -> Self {
+        CatalogVisitor {
+            layer,
+            os_files: HashMap::new(),
+            dbs: Vec::new(),
+            lists: HashMap::new(),
+            copyrights: HashMap::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn diag(&mut self, level: DiagnosticLevel, source: &str, path: &str, message: String) {
+        self.diagnostics.push(Diagnostic {
+            level,
+            source: source.to_owned(),
+            message,
+            path: Some(format!("/{path}")),
+            layer: Some(LayerRef {
+                index: self.layer.index,
+                diff_id: self.layer.diff_id.clone(),
+            }),
+        });
+    }
+
+    /// Parses a wanted file's bytes and keeps the result; this is what `visit` does after
+    /// reading, exposed so tests and fuzzers can drive it without a layer.
+    pub fn accept(&mut self, path: &str, kind: FileKind, bytes: &[u8]) {
+        match kind {
+            FileKind::OsRelease => {
+                self.os_files.insert(path.to_owned(), bytes.to_vec());
+            }
+            FileKind::DpkgList => {
+                self.lists.insert(path.to_owned(), dpkg::parse_list(bytes));
+            }
+            FileKind::Copyright => {
+                self.copyrights
+                    .insert(path.to_owned(), copyright::licenses(bytes));
+            }
+            FileKind::DpkgStatus | FileKind::DpkgStatusD => {
+                let packages = match dpkg::parse_status(bytes) {
+                    Ok(db) => {
+                        for why in &db.skipped {
+                            self.diag(
+                                DiagnosticLevel::Warning,
+                                "dpkg",
+                                path,
+                                format!("skipped a package: {why}"),
+                            );
+                        }
+                        Some(db.installed().map(found_dpkg).collect())
+                    }
+                    Err(e) => {
+                        self.diag(
+                            DiagnosticLevel::Error,
+                            "dpkg",
+                            path,
+                            format!("unreadable dpkg database, its packages are missing: {e}"),
+                        );
+                        None
+                    }
+                };
+                self.push_db(path, kind, packages);
+            }
+            FileKind::Apk => {
+                let packages = match apk::parse_installed(bytes) {
+                    Ok(db) => {
+                        for why in &db.skipped {
+                            self.diag(
+                                DiagnosticLevel::Warning,
+                                "apk",
+                                path,
+                                format!("skipped a record: {why}"),
+                            );
+                        }
+                        Some(db.entries.into_iter().map(found_apk).collect())
+                    }
+                    Err(e) => {
+                        self.diag(
+                            DiagnosticLevel::Error,
+                            "apk",
+                            path,
+                            format!("unreadable apk database, its packages are missing: {e}"),
+                        );
+                        None
+                    }
+                };
+                self.push_db(path, kind, packages);
+            }
+            FileKind::Rpm => {
+                let result = match bosun_rpmdb::detect(bytes) {
+                    Some(format) => bosun_rpmdb::read_packages(bytes, format)
+                        .map_err(|e| e.to_string()),
+                    None => Err("not an rpm database (unknown format)".to_owned()),
+                };
+                let packages = match result {
+                    Ok(pkgs) => Some(
+                        pkgs.into_iter()
+                            .filter_map(rpm::entry)
+                            .map(found_rpm)
+                            .collect(),
+                    ),
+                    Err(e) => {
+                        self.diag(
+                            DiagnosticLevel::Error,
+                            "rpm",
+                            path,
+                            format!("unreadable rpm database, its packages are missing: {e}"),
+                        );
+                        None
+                    }
+                };
+                self.push_db(path, kind, packages);
+            }
+        }
+    }
+
+    fn push_db(&mut self, path: &str, kind: FileKind, packages: Option<Vec<Found>>) {
+        self.dbs.push(DbCopy {
+            path: path.to_owned(),
+            kind,
+            packages,
+        });
+    }
+}
+
+fn found_dpkg(e: &dpkg::DpkgEntry) -> Found {
+    Found {
+        purl_version: e.version.clone(),
+        epoch: None,
+        package: Package {
+            name: e.package.clone(),
+            version: e.version.clone(),
+            package_type: PackageType::Deb,
+            arch: e.architecture.clone(),
+            source_name: Some(e.source_name.clone()),
+            source_version: Some(e.source_version.clone()),
+            vendor: e.maintainer.clone(),
+            ..Package::default()
+        },
+    }
+}
+
+fn found_apk(e: apk::ApkEntry) -> Found {
+    Found {
+        purl_version: e.version.clone(),
+        epoch: None,
+        package: Package {
+            source_name: Some(e.origin.unwrap_or_else(|| e.name.clone())),
+            source_version: Some(e.version.clone()),
+            name: e.name,
+            version: e.version,
+            package_type: PackageType::Apk,
+            arch: e.arch,
+            licenses: e.license.into_iter().filter(|l| !l.is_empty()).collect(),
+            vendor: e.maintainer,
+            files: e.files,
+            ..Package::default()
+        },
+    }
+}
+
+fn found_rpm(e: rpm::RpmEntry) -> Found {
+    Found {
+        purl_version: e.purl_version,
+        epoch: e.epoch,
+        package: Package {
+            name: e.name,
+            version: e.version,
+            package_type: PackageType::Rpm,
+            arch: e.arch,
+            source_name: e.source_name,
+            source_version: e.source_version,
+            licenses: e.license.into_iter().collect(),
+            vendor: e.vendor,
+            files: e.files,
+            ..Package::default()
+        },
+    }
+}
+
+impl LayerVisitor for CatalogVisitor {
+    fn wants(&mut self, entry: &EntryMeta<'_>) -> bool {
+        FileKind::of(entry.path).is_some()
+    }
+
+    fn visit(&mut self, entry: &EntryMeta<'_>, body: &mut dyn Read) {
+        let Some(kind) = FileKind::of(entry.path) else {
+            return;
+        };
+        let cap = kind.cap();
+        if entry.size > cap {
+            self.diag(
+                DiagnosticLevel::Warning,
+                "catalog",
+                entry.path,
+                format!("file of {} bytes exceeds the {cap}-byte limit, skipped", entry.size),
+            );
+            return;
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
+        if let Err(e) = body.take(cap).read_to_end(&mut bytes) {
+            self.diag(
+                DiagnosticLevel::Error,
+                "catalog",
+                entry.path,
+                format!("reading failed: {e}"),
+            );
+            return;
+        }
+        self.accept(entry.path, kind, &bytes);
+    }
+}
+
+/// Makes a [`CatalogVisitor`] per layer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CatalogFactory;
+
+impl VisitorFactory for CatalogFactory {
+    type Visitor = CatalogVisitor;
+
+    fn visitor(&self, layer: &LayerMeta) -> CatalogVisitor {
+        CatalogVisitor::new(layer.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wanted_paths() {
+        assert_eq!(FileKind::of("etc/os-release"), Some(FileKind::OsRelease));
+        assert_eq!(FileKind::of("var/lib/dpkg/status.d/netbase"), Some(FileKind::DpkgStatusD));
+        assert_eq!(FileKind::of("var/lib/dpkg/status.d/netbase.md5sums"), None);
+        assert_eq!(FileKind::of("var/lib/dpkg/info/libc6:amd64.list"), Some(FileKind::DpkgList));
+        assert_eq!(FileKind::of("var/lib/dpkg/info/libc6.md5sums"), None);
+        assert_eq!(FileKind::of("usr/share/doc/curl/copyright"), Some(FileKind::Copyright));
+        assert_eq!(FileKind::of("usr/share/doc/curl/x/copyright"), None);
+        assert_eq!(FileKind::of("var/lib/rpm/Packages"), Some(FileKind::Rpm));
+        assert_eq!(FileKind::of("lib/apk/db/installed"), Some(FileKind::Apk));
+        assert_eq!(FileKind::of("etc/passwd"), None);
+    }
+}
