@@ -119,7 +119,9 @@ pub enum ImageError {
         source: std::io::Error,
     },
     /// A layer decompresses to more than `limits.max_layer_bytes`.
-    #[error("{layer} holds more than {limit} uncompressed bytes (raise the limit with --max-layer-size)")]
+    #[error(
+        "{layer} holds more than {limit} uncompressed bytes (raise the limit with --max-layer-size)"
+    )]
     LayerTooLarge {
         /// `layer N (digest)`.
         layer: String,
@@ -127,7 +129,9 @@ pub enum ImageError {
         limit: u64,
     },
     /// A layer expands more than `limits.max_ratio` times: likely a decompression bomb.
-    #[error("{layer} expands more than {limit} times when decompressed (raise the limit with --max-ratio)")]
+    #[error(
+        "{layer} expands more than {limit} times when decompressed (raise the limit with --max-ratio)"
+    )]
     RatioExceeded {
         /// `layer N (digest)`.
         layer: String,

@@ -277,6 +277,9 @@ mod tests {
         assert_eq!(r("escape").as_deref(), Some("usr/lib/os-release"));
         assert_eq!(r("dangling"), None);
         assert_eq!(r("usr/lib/os-release/x"), None);
-        assert!(matches!(v.resolve("loop1"), Err(ImageError::LinkLoop { .. })));
+        assert!(matches!(
+            v.resolve("loop1"),
+            Err(ImageError::LinkLoop { .. })
+        ));
     }
 }

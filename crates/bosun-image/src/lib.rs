@@ -14,9 +14,14 @@
 use std::io::Read;
 
 mod config;
+mod dir;
 mod error;
 mod final_view;
+mod image;
+mod layer;
 mod path;
+mod source;
+mod store;
 
 pub use config::{
     ContainerConfig, Descriptor, DockerManifestEntry, Healthcheck, History, ImageConfig, OciIndex,
@@ -25,6 +30,7 @@ pub use config::{
 };
 pub use error::ImageError;
 pub use final_view::{FinalView, MAX_LINK_HOPS};
+pub use image::{Image, MAX_INDEX_DEPTH};
 pub use path::{NameProblem, normalize_entry_name, normalize_rooted};
 
 /// What a layer entry is.

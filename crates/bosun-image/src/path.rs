@@ -162,7 +162,10 @@ mod tests {
             whiteout("var/lib/.wh..wh..opq"),
             Some(Whiteout::Opaque("var/lib".into()))
         );
-        assert_eq!(whiteout(".wh..wh..opq"), Some(Whiteout::Opaque(String::new())));
+        assert_eq!(
+            whiteout(".wh..wh..opq"),
+            Some(Whiteout::Opaque(String::new()))
+        );
         assert_eq!(whiteout("a/.wh..wh.plnk"), Some(Whiteout::Internal));
         assert_eq!(whiteout("a/b.wh.c"), None);
     }

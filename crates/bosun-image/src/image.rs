@@ -1,0 +1,593 @@
+//! Opening an image: reading and verifying its manifest and config, and walking its layers.
+
+use bosun_inventory::{Layer, SourceInfo};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::config::{
+    Descriptor, INDEX_TYPES, ImageConfig, MANIFEST_TYPES, OciManifest, Platform,
+    layer_type_supported, parse_config, parse_docker_manifest, parse_index, parse_manifest,
+    sha256_hex,
+};
+use crate::dir::walk_dir;
+use crate::layer::{LayerCheck, walk_layer};
+use crate::store::Store;
+use crate::{ImageError, LayerMeta, LayerWalk, OpenOptions, Source, VisitorFactory};
+
+/// Deepest nesting of indexes followed.
+pub const MAX_INDEX_DEPTH: usize = 4;
+
+/// Annotations naming an image in an OCI index.
+const REF_ANNOTATIONS: [&str; 2] = [
+    "io.containerd.image.name",
+    "org.opencontainers.image.ref.name",
+];
+
+/// An opened image: manifest and config read and verified, layers not read yet.
+#[derive(Debug, Clone)]
+pub struct Image {
+    info: SourceInfo,
+    layers: Vec<Layer>,
+    config: Option<ImageConfig>,
+    raw_config: Vec<u8>,
+    blobs: Vec<(String, LayerCheck)>,
+    store: Store,
+    opts: OpenOptions,
+}
+
+impl Image {
+    /// Opens a source: reads the manifest (picking the image or platform asked for), reads and
+    /// verifies the config, and lists the layers. Layers are read by [`Image::walk`].
+    pub fn open(src: &Source, opts: &OpenOptions) -> Result<Image, ImageError> {
+        let limits = &opts.limits;
+        match src {
+            Source::DockerArchive(p) => {
+                let store = Store::index_tar(p, limits.max_entries)?;
+                open_docker(store, src, opts)
+            }
+            Source::OciArchive(p) => {
+                let store = Store::index_tar(p, limits.max_entries)?;
+                open_oci(store, src, opts)
+            }
+            Source::OciDir(p) => open_oci(Store::dir(p), src, opts),
+            Source::Dir(p) => {
+                if !p.is_dir() {
+                    return Err(ImageError::BadSource(format!(
+                        "{} is not a directory",
+                        p.display()
+                    )));
+                }
+                Ok(Image {
+                    info: SourceInfo {
+                        kind: src.kind().into(),
+                        name: p.display().to_string(),
+                        ..SourceInfo::default()
+                    },
+                    layers: vec![Layer::default()],
+                    config: None,
+                    raw_config: Vec::new(),
+                    blobs: Vec::new(),
+                    store: Store::dir(p),
+                    opts: opts.clone(),
+                })
+            }
+        }
+    }
+
+    /// What was opened, for the inventory.
+    #[must_use]
+    pub fn source_info(&self) -> SourceInfo {
+        self.info.clone()
+    }
+
+    /// The layers, bottom first (one layer without digests for a directory).
+    #[must_use]
+    pub fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+
+    /// The image config (`None` for a directory).
+    #[must_use]
+    pub fn config(&self) -> Option<&ImageConfig> {
+        self.config.as_ref()
+    }
+
+    /// The config exactly as stored (empty for a directory), for scanning it for secrets.
+    #[must_use]
+    pub fn raw_config(&self) -> &[u8] {
+        &self.raw_config
+    }
+
+    /// Reads every layer once, in parallel, indexing its entries and handing wanted file
+    /// bodies to a fresh visitor per layer; digests are verified as the layers stream.
+    /// Results are in layer order.
+    pub fn walk<F: VisitorFactory>(
+        &self,
+        factory: &F,
+    ) -> Result<Vec<LayerWalk<F::Visitor>>, ImageError> {
+        if let Store::Dir { root } = &self.store
+            && self.blobs.is_empty()
+        {
+            let meta = LayerMeta {
+                index: 0,
+                diff_id: None,
+            };
+            let mut visitor = factory.visitor(&meta);
+            let index = walk_dir(root, &self.opts.limits, &mut visitor)?;
+            return Ok(vec![LayerWalk {
+                meta,
+                index,
+                visitor,
+            }]);
+        }
+        self.blobs
+            .par_iter()
+            .enumerate()
+            .map(|(i, (name, check))| {
+                let meta = LayerMeta {
+                    index: i,
+                    diff_id: self.layers.get(i).and_then(|l| l.diff_id.clone()),
+                };
+                let mut visitor = factory.visitor(&meta);
+                let (reader, _) = self.store.open(name)?;
+                let index = walk_layer(reader, check, &self.opts.limits, &mut visitor)?;
+                Ok(LayerWalk {
+                    meta,
+                    index,
+                    visitor,
+                })
+            })
+            .collect()
+    }
+}
+
+fn sha256_of(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn check_digest(what: &str, expected_hex: &str, bytes: &[u8]) -> Result<(), ImageError> {
+    let actual = sha256_of(bytes);
+    if actual == expected_hex {
+        Ok(())
+    } else {
+        Err(ImageError::DigestMismatch {
+            what: what.to_owned(),
+            expected: format!("sha256:{expected_hex}"),
+            actual: format!("sha256:{actual}"),
+        })
+    }
+}
+
+fn hex_of<'a>(digest: &'a str, what: &str) -> Result<&'a str, ImageError> {
+    sha256_hex(digest).ok_or_else(|| ImageError::UnsupportedDigest {
+        digest: digest.to_owned(),
+        what: what.to_owned(),
+    })
+}
+
+fn json_err(what: &str) -> impl FnOnce(serde_json::Error) -> ImageError + '_ {
+    move |source| ImageError::Json {
+        what: what.to_owned(),
+        source,
+    }
+}
+
+/// Pairs `created_by` of non-empty history entries with layers, bottom first.
+fn created_by(config: &ImageConfig) -> Vec<Option<String>> {
+    config
+        .history
+        .iter()
+        .filter(|h| !h.empty_layer)
+        .map(|h| h.created_by.clone())
+        .collect()
+}
+
+/// Parses and checks the config; returns it with its diff_ids as hex.
+fn read_config(raw: &[u8], layer_count: usize) -> Result<(ImageConfig, Vec<String>), ImageError> {
+    let config = parse_config(raw).map_err(json_err("image config"))?;
+    if config.rootfs.diff_ids.len() != layer_count {
+        return Err(ImageError::LayerCountMismatch {
+            layers: layer_count,
+            diff_ids: config.rootfs.diff_ids.len(),
+        });
+    }
+    let diff_hex = config
+        .rootfs
+        .diff_ids
+        .iter()
+        .map(|d| hex_of(d, "config rootfs.diff_ids").map(str::to_owned))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((config, diff_hex))
+}
+
+fn label(index: usize, digest: &str) -> String {
+    format!("layer {index} ({digest})")
+}
+
+/// `name` matches a tag of an image: exactly, or once `docker.io/[library/]` and `:latest`
+/// are made implicit.
+fn tag_matches(tag: &str, name: &str) -> bool {
+    fn canon(s: &str) -> String {
+        let s = s
+            .strip_prefix("docker.io/library/")
+            .or_else(|| s.strip_prefix("docker.io/"))
+            .unwrap_or(s);
+        let s = s.strip_prefix("library/").unwrap_or(s);
+        let last = s.rsplit('/').next().unwrap_or(s);
+        if last.contains(':') || last.contains('@') {
+            s.to_owned()
+        } else {
+            format!("{s}:latest")
+        }
+    }
+    tag == name || canon(tag) == canon(name)
+}
+
+fn open_docker(store: Store, src: &Source, opts: &OpenOptions) -> Result<Image, ImageError> {
+    let limits = &opts.limits;
+    let source_name = store.source_name();
+    let raw = store.read_json("manifest.json", limits.max_json_bytes)?;
+    let entries = parse_docker_manifest(&raw).map_err(json_err("manifest.json"))?;
+    let describe = |e: &crate::DockerManifestEntry| {
+        if e.repo_tags.is_empty() {
+            format!("<untagged {}>", e.config)
+        } else {
+            e.repo_tags.join(" ")
+        }
+    };
+    let available = || entries.iter().map(describe).collect::<Vec<_>>().join(", ");
+    let entry = match (&opts.image, entries.as_slice()) {
+        (_, []) => {
+            return Err(ImageError::Malformed {
+                source_name,
+                message: "manifest.json lists no image".into(),
+            });
+        }
+        (Some(want), _) => entries
+            .iter()
+            .find(|e| {
+                e.repo_tags.iter().any(|t| tag_matches(t, want)) || e.config.contains(want.as_str())
+            })
+            .ok_or_else(|| ImageError::ImageNotFound {
+                source_name: source_name.clone(),
+                wanted: want.clone(),
+                available: available(),
+            })?,
+        (None, [one]) => one,
+        (None, _) => {
+            return Err(ImageError::AmbiguousImage {
+                source_name,
+                available: available(),
+            });
+        }
+    };
+    let raw_config = store.read_json(&entry.config, limits.max_json_bytes)?;
+    // The config's name is its digest (`<hex>.json` or `blobs/sha256/<hex>`).
+    let config_name_hex = entry
+        .config
+        .rsplit('/')
+        .next()
+        .map(|n| n.trim_end_matches(".json"))
+        .filter(|h| sha256_hex(&format!("sha256:{h}")).is_some());
+    if let Some(h) = config_name_hex {
+        check_digest("config", h, &raw_config)?;
+    }
+    let (config, diff_hex) = read_config(&raw_config, entry.layers.len())?;
+    let history = created_by(&config);
+    let mut layers = Vec::with_capacity(entry.layers.len());
+    let mut blobs = Vec::with_capacity(entry.layers.len());
+    for (i, (name, diff)) in entry.layers.iter().zip(&diff_hex).enumerate() {
+        let blob_hex = name
+            .strip_prefix("blobs/sha256/")
+            .filter(|h| sha256_hex(&format!("sha256:{h}")).is_some())
+            .map(str::to_owned);
+        let digest = match &blob_hex {
+            Some(h) => format!("sha256:{h}"),
+            None => format!("sha256:{diff}"),
+        };
+        let source = entry.layer_sources.get(&digest);
+        if let Some(mt) = source.map(|d| d.media_type.as_str())
+            && !layer_type_supported(mt)
+        {
+            return Err(ImageError::UnsupportedMediaType {
+                media_type: mt.to_owned(),
+                what: label(i, &digest),
+            });
+        }
+        if !store.exists(name) {
+            return Err(ImageError::Missing {
+                name: name.clone(),
+                source_name,
+            });
+        }
+        layers.push(Layer {
+            index: i,
+            digest: Some(digest.clone()),
+            diff_id: Some(format!("sha256:{diff}")),
+            media_type: source
+                .map(|d| d.media_type.clone())
+                .filter(|m| !m.is_empty()),
+            size: source.map(|d| d.size),
+            created_by: history.get(i).cloned().flatten(),
+        });
+        blobs.push((
+            name.clone(),
+            LayerCheck {
+                label: label(i, &digest),
+                blob_hex,
+                diff_hex: Some(diff.clone()),
+            },
+        ));
+    }
+    let info = SourceInfo {
+        kind: src.kind().into(),
+        name: src.path().display().to_string(),
+        image_id: Some(format!("sha256:{}", sha256_of(&raw_config))),
+        manifest_digest: None,
+        repo_tags: entry.repo_tags.clone(),
+        platform: Some(config.platform()),
+    };
+    Ok(Image {
+        info,
+        layers,
+        config: Some(config),
+        raw_config,
+        blobs,
+        store,
+        opts: opts.clone(),
+    })
+}
+
+fn blob_name(hex: &str) -> String {
+    format!("blobs/sha256/{hex}")
+}
+
+/// Reads a JSON blob named by a descriptor and verifies its digest.
+fn read_blob(
+    store: &Store,
+    desc: &Descriptor,
+    what: &str,
+    limit: u64,
+) -> Result<Vec<u8>, ImageError> {
+    let hex = hex_of(&desc.digest, what)?;
+    let raw = store.read_json(&blob_name(hex), limit)?;
+    check_digest(&format!("{what} {}", desc.digest), hex, &raw)?;
+    Ok(raw)
+}
+
+/// A manifest as read (raw, parsed) and its raw config.
+type Loaded = (Vec<u8>, OciManifest, Vec<u8>);
+
+/// A manifest reachable from the top index, with what is known of its platform.
+struct Candidate {
+    desc: Descriptor,
+    top: Descriptor,
+}
+
+fn collect_candidates(
+    store: &Store,
+    raw_index: &[u8],
+    top: Option<&Descriptor>,
+    depth: usize,
+    opts: &OpenOptions,
+    out: &mut Vec<Candidate>,
+) -> Result<(), ImageError> {
+    if depth > MAX_INDEX_DEPTH {
+        return Err(ImageError::IndexTooDeep {
+            source_name: store.source_name(),
+            limit: MAX_INDEX_DEPTH,
+        });
+    }
+    let index = parse_index(raw_index).map_err(json_err("image index"))?;
+    for desc in index.manifests {
+        let top = top.unwrap_or(&desc).clone();
+        if INDEX_TYPES.contains(&desc.media_type.as_str()) {
+            let raw = read_blob(store, &desc, "index", opts.limits.max_json_bytes)?;
+            collect_candidates(store, &raw, Some(&top), depth + 1, opts, out)?;
+        } else if MANIFEST_TYPES.contains(&desc.media_type.as_str()) || desc.media_type.is_empty() {
+            out.push(Candidate { desc, top });
+        }
+    }
+    Ok(())
+}
+
+/// A wanted platform `os/arch[/variant]`.
+fn parse_platform(s: &str) -> Platform {
+    let mut parts = s.split('/');
+    Platform {
+        os: parts.next().unwrap_or_default().to_owned(),
+        architecture: parts.next().unwrap_or_default().to_owned(),
+        variant: parts.next().map(str::to_owned),
+    }
+}
+
+fn platform_matches(have: &Platform, want: &Platform) -> bool {
+    let v = |p: &Platform| {
+        p.variant
+            .clone()
+            .filter(|v| !(v.is_empty() || p.architecture == "arm64" && v == "v8"))
+    };
+    have.os == want.os
+        && have.architecture == want.architecture
+        && (want.variant.is_none() || v(have) == v(want))
+}
+
+fn is_attestation(p: &Platform) -> bool {
+    p.os == "unknown" && p.architecture == "unknown"
+}
+
+fn open_oci(store: Store, src: &Source, opts: &OpenOptions) -> Result<Image, ImageError> {
+    let limits = &opts.limits;
+    let source_name = store.source_name();
+    if !store.exists("oci-layout") {
+        return Err(ImageError::Missing {
+            name: "oci-layout".into(),
+            source_name,
+        });
+    }
+    let raw_index = store.read_json("index.json", limits.max_json_bytes)?;
+    let mut candidates = Vec::new();
+    collect_candidates(&store, &raw_index, None, 0, opts, &mut candidates)?;
+    candidates.retain(|c| !c.desc.platform.as_ref().is_some_and(is_attestation));
+    if let Some(want) = &opts.image {
+        let names = |c: &Candidate| {
+            REF_ANNOTATIONS
+                .iter()
+                .filter_map(|k| c.top.annotations.get(*k).cloned())
+                .collect::<Vec<_>>()
+        };
+        let all: Vec<String> = candidates.iter().flat_map(names).collect();
+        candidates.retain(|c| {
+            names(c)
+                .iter()
+                .any(|n| tag_matches(n, want) || want.ends_with(&format!(":{n}")))
+        });
+        if candidates.is_empty() {
+            let mut all = all;
+            all.dedup();
+            return Err(ImageError::ImageNotFound {
+                source_name,
+                wanted: want.clone(),
+                available: all.join(", "),
+            });
+        }
+    }
+    // Learn the platform of manifests the index does not describe, when there is a choice.
+    let mut described: Vec<(Candidate, Option<Platform>, Option<Loaded>)> = Vec::new();
+    let several = candidates.len() > 1;
+    for c in candidates {
+        if c.desc.platform.is_none() && several {
+            let (raw_m, m, raw_c) = read_manifest_and_config(&store, &c.desc, opts)?;
+            let cfg = parse_config(&raw_c).map_err(json_err("image config"))?;
+            let p = Platform {
+                os: cfg.os,
+                architecture: cfg.architecture,
+                variant: cfg.variant,
+            };
+            described.push((c, Some(p), Some((raw_m, m, raw_c))));
+        } else {
+            let p = c.desc.platform.clone();
+            described.push((c, p, None));
+        }
+    }
+    let want = parse_platform(opts.platform.as_deref().unwrap_or("linux/amd64"));
+    let pick = if described.len() == 1 && opts.platform.is_none() {
+        0
+    } else {
+        let mut matching = described
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, p, _))| p.as_ref().is_none_or(|p| platform_matches(p, &want)));
+        match matching.next() {
+            Some((i, _)) => i,
+            None => {
+                let available = described
+                    .iter()
+                    .map(|(_, p, _)| p.as_ref().map_or("unknown".to_owned(), Platform::to_string))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(if described.is_empty() {
+                    ImageError::Malformed {
+                        source_name,
+                        message: "index.json lists no image manifest".into(),
+                    }
+                } else {
+                    ImageError::PlatformNotFound {
+                        source_name,
+                        wanted: want.to_string(),
+                        available,
+                    }
+                });
+            }
+        }
+    };
+    let Some((cand, _, loaded)) = described.into_iter().nth(pick) else {
+        return Err(ImageError::Malformed {
+            source_name,
+            message: "index.json lists no image manifest".into(),
+        });
+    };
+    let (_raw_manifest, manifest, raw_config) = match loaded {
+        Some(l) => l,
+        None => read_manifest_and_config(&store, &cand.desc, opts)?,
+    };
+    let (config, diff_hex) = read_config(&raw_config, manifest.layers.len())?;
+    let history = created_by(&config);
+    let mut layers = Vec::with_capacity(manifest.layers.len());
+    let mut blobs = Vec::with_capacity(manifest.layers.len());
+    for (i, (desc, diff)) in manifest.layers.iter().zip(&diff_hex).enumerate() {
+        let lbl = label(i, &desc.digest);
+        if !layer_type_supported(&desc.media_type) {
+            return Err(ImageError::UnsupportedMediaType {
+                media_type: desc.media_type.clone(),
+                what: lbl,
+            });
+        }
+        let hex = hex_of(&desc.digest, &lbl)?.to_owned();
+        let name = blob_name(&hex);
+        if !store.exists(&name) {
+            return Err(ImageError::Missing {
+                name,
+                source_name: source_name.clone(),
+            });
+        }
+        layers.push(Layer {
+            index: i,
+            digest: Some(desc.digest.clone()),
+            diff_id: Some(format!("sha256:{diff}")),
+            media_type: Some(desc.media_type.clone()).filter(|m| !m.is_empty()),
+            size: Some(desc.size),
+            created_by: history.get(i).cloned().flatten(),
+        });
+        blobs.push((
+            name,
+            LayerCheck {
+                label: lbl,
+                blob_hex: Some(hex),
+                diff_hex: Some(diff.clone()),
+            },
+        ));
+    }
+    let mut repo_tags: Vec<String> = REF_ANNOTATIONS
+        .iter()
+        .filter_map(|k| cand.top.annotations.get(*k).cloned())
+        .collect();
+    repo_tags.dedup();
+    let info = SourceInfo {
+        kind: src.kind().into(),
+        name: src.path().display().to_string(),
+        image_id: Some(manifest.config.digest.clone()),
+        manifest_digest: Some(cand.desc.digest.clone()),
+        repo_tags,
+        platform: Some(config.platform()),
+    };
+    Ok(Image {
+        info,
+        layers,
+        config: Some(config),
+        raw_config,
+        blobs,
+        store,
+        opts: opts.clone(),
+    })
+}
+
+fn read_manifest_and_config(
+    store: &Store,
+    desc: &Descriptor,
+    opts: &OpenOptions,
+) -> Result<Loaded, ImageError> {
+    let limit = opts.limits.max_json_bytes;
+    let raw_manifest = read_blob(store, desc, "manifest", limit)?;
+    let manifest = parse_manifest(&raw_manifest).map_err(json_err("image manifest"))?;
+    if let Some(mt) = &manifest.media_type
+        && !MANIFEST_TYPES.contains(&mt.as_str())
+    {
+        return Err(ImageError::UnsupportedMediaType {
+            media_type: mt.clone(),
+            what: format!("manifest {}", desc.digest),
+        });
+    }
+    let raw_config = read_blob(store, &manifest.config, "config", limit)?;
+    Ok((raw_manifest, manifest, raw_config))
+}
