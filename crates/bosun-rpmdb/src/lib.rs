@@ -90,6 +90,9 @@ pub enum RpmdbError {
         #[source]
         source: rusqlite::Error,
     },
+    /// The SQLite database is not rpm's (not SQLite at all, or `Packages` is a view).
+    #[error("rpm sqlite database: {0}")]
+    SqliteSchema(&'static str),
     /// The NDB `Packages.db` structure is malformed.
     #[error("malformed rpm ndb database: {0}")]
     Ndb(&'static str),

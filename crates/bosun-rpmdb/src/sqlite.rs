@@ -8,6 +8,7 @@
 
 use std::io::Read;
 
+use rusqlite::limits::Limit;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, MAIN_DB, OpenFlags};
 
@@ -30,10 +31,7 @@ fn sql(what: &'static str) -> impl FnOnce(rusqlite::Error) -> RpmdbError {
 /// An in-memory read-only connection holding a copy of `bytes`.
 fn open(bytes: &[u8]) -> Result<Connection, RpmdbError> {
     if !is_sqlite(bytes) || bytes.len() < HEADER_LEN {
-        return Err(RpmdbError::Sqlite {
-            what: "not an sqlite database",
-            source: rusqlite::Error::InvalidQuery,
-        });
+        return Err(RpmdbError::SqliteSchema("not an sqlite database"));
     }
     let mut head = [0u8; HEADER_LEN];
     head.copy_from_slice(bytes.get(..HEADER_LEN).unwrap_or(&[0; HEADER_LEN]));
@@ -51,8 +49,16 @@ fn open(bytes: &[u8]) -> Result<Connection, RpmdbError> {
     .map_err(sql("open in-memory connection"))?;
     conn.deserialize_read_exact(MAIN_DB, head.as_slice().chain(rest), bytes.len(), true)
         .map_err(sql("load database"))?;
-    // A hostile schema cannot call functions with side effects, and no statement may write.
-    conn.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA query_only = ON;")
+    // A hostile schema cannot call functions with side effects, no statement may write, and
+    // SQLite checks cell sizes against their page as it reads.
+    conn.execute_batch(
+        "PRAGMA trusted_schema = OFF; PRAGMA query_only = ON; PRAGMA cell_size_check = ON;",
+    )
+    .map_err(sql("configure connection"))?;
+    // No stored value is larger than the file that stores it; a computed one (a generated
+    // `zeroblob(1e9)` column) must not be either, or a tiny file could allocate a gigabyte.
+    let max_len = i32::try_from(bytes.len()).unwrap_or(i32::MAX);
+    conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, max_len)
         .map_err(sql("configure connection"))?;
     // Reading one table costs a few instructions per row, and rows are bounded by the file's
     // size; a budget proportional to the size stops anything that loops (a hostile view,
@@ -88,24 +94,18 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Vec<RpmPackage>, RpmdbError> {
         None => return Ok(Vec::new()),
         Some("table") => {}
         Some(_) => {
-            return Err(RpmdbError::Sqlite {
-                what: "Packages is not a table",
-                source: rusqlite::Error::InvalidQuery,
-            });
+            return Err(RpmdbError::SqliteSchema("Packages is not a table"));
         }
     }
     if conn
         .query_row(
-            "SELECT coalesce(sql LIKE '%VIRTUAL%', 0) FROM sqlite_master WHERE name = 'Packages' COLLATE NOCASE",
+            "SELECT coalesce(sql LIKE 'CREATE VIRTUAL%', 0) FROM sqlite_master WHERE name = 'Packages' COLLATE NOCASE",
             [],
             |row| row.get::<_, bool>(0),
         )
         .map_err(sql("read schema"))?
     {
-        return Err(RpmdbError::Sqlite {
-            what: "Packages is a virtual table",
-            source: rusqlite::Error::InvalidQuery,
-        });
+        return Err(RpmdbError::SqliteSchema("Packages is a virtual table"));
     }
 
     let mut stmt = conn
