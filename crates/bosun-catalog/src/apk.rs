@@ -54,7 +54,8 @@ impl Record {
         if let Some(why) = self.bad {
             db.skipped.push(why);
         } else if self.entry.name.is_empty() {
-            db.skipped.push(format!("line {line}: record without a name"));
+            db.skipped
+                .push(format!("line {line}: record without a name"));
         } else if self.entry.version.is_empty() {
             db.skipped
                 .push(format!("line {line}: {}: no version", self.entry.name));
@@ -138,7 +139,8 @@ mod tests {
 
     #[test]
     fn files_follow_dirs() {
-        let db = parse_installed(b"P:a\r\nV:1\r\nR:top\r\nF:usr/bin\r\nR:x\r\nF:etc\r\nR:y").unwrap();
+        let db =
+            parse_installed(b"P:a\r\nV:1\r\nR:top\r\nF:usr/bin\r\nR:x\r\nF:etc\r\nR:y").unwrap();
         assert_eq!(db.entries[0].files, ["/top", "/usr/bin/x", "/etc/y"]);
     }
 }

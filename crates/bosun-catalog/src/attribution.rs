@@ -71,13 +71,15 @@ impl<'a> PathHistory<'a> {
         let Some(f) = self.layers.get(layer) else {
             return false;
         };
-        if f.whiteouts.contains(path) || f.entries.get(path).is_some() {
+        if f.whiteouts.contains(path) || f.entries.contains_key(path) {
             return true;
         }
         ancestors(path).any(|a| {
             f.whiteouts.contains(a)
                 || f.opaque.contains(a)
-                || f.entries.get(a).is_some_and(|k| !matches!(k, EntryKind::Dir))
+                || f.entries
+                    .get(a)
+                    .is_some_and(|k| !matches!(k, EntryKind::Dir))
         })
     }
 
@@ -149,7 +151,10 @@ mod tests {
         let h = PathHistory::new(&[&l0, &l1, &l2], ["var/lib/dpkg/status"]);
         assert_eq!(h.states("var/lib/dpkg/status", 2), [Some(0), None, Some(2)]);
         // Listed in both copies, but the database was gone after layer 1.
-        assert_eq!(introduced_in(&h.states("var/lib/dpkg/status", 2), 2, |_| true), 2);
+        assert_eq!(
+            introduced_in(&h.states("var/lib/dpkg/status", 2), 2, |_| true),
+            2
+        );
     }
 
     #[test]

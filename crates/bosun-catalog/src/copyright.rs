@@ -158,7 +158,12 @@ fn gnu(lower: &str) -> Option<String> {
             | ("AGPL", "1.0" | "3.0")
             | ("GFDL", "1.1" | "1.2" | "1.3")
     );
-    known.then(|| format!("{family}-{version}-{}", if plus { "or-later" } else { "only" }))
+    known.then(|| {
+        format!(
+            "{family}-{version}-{}",
+            if plus { "or-later" } else { "only" }
+        )
+    })
 }
 
 #[cfg(test)]

@@ -74,13 +74,15 @@ pub fn ecosystem(os: Option<&OsInfo>, ty: PackageType) -> Option<String> {
     let pretty = os.pretty_name.as_deref().filter(|p| !p.is_empty());
     let eco = match (ty, os.id.as_str()) {
         (PackageType::Deb, "debian") => {
-            let release = version.map(|v| v.split('.').next().unwrap_or(v)).or_else(|| {
-                let code = os.codename.as_deref()?;
-                DEBIAN_CODENAMES
-                    .iter()
-                    .find(|(c, _)| *c == code)
-                    .map(|(_, n)| *n)
-            });
+            let release = version
+                .map(|v| v.split('.').next().unwrap_or(v))
+                .or_else(|| {
+                    let code = os.codename.as_deref()?;
+                    DEBIAN_CODENAMES
+                        .iter()
+                        .find(|(c, _)| *c == code)
+                        .map(|(_, n)| *n)
+                });
             match release {
                 Some(r) => format!("Debian:{r}"),
                 None => "Debian".to_owned(),
@@ -148,13 +150,34 @@ mod tests {
     #[test]
     fn ecosystems() {
         let e = |id, v, t| ecosystem(Some(&os(id, v)), t);
-        assert_eq!(e("debian", Some("12"), PackageType::Deb).as_deref(), Some("Debian:12"));
-        assert_eq!(e("ubuntu", Some("23.10"), PackageType::Deb).as_deref(), Some("Ubuntu:23.10"));
-        assert_eq!(e("ubuntu", Some("24.04"), PackageType::Deb).as_deref(), Some("Ubuntu:24.04:LTS"));
-        assert_eq!(e("alpine", Some("3.20.3"), PackageType::Apk).as_deref(), Some("Alpine:v3.20"));
-        assert_eq!(e("rhel", Some("9.1"), PackageType::Rpm).as_deref(), Some("Red Hat"));
-        assert_eq!(e("rocky", Some("9.3"), PackageType::Rpm).as_deref(), Some("Rocky Linux:9"));
-        assert_eq!(e("mariner", Some("2.0"), PackageType::Rpm).as_deref(), Some("Azure Linux:2.0"));
+        assert_eq!(
+            e("debian", Some("12"), PackageType::Deb).as_deref(),
+            Some("Debian:12")
+        );
+        assert_eq!(
+            e("ubuntu", Some("23.10"), PackageType::Deb).as_deref(),
+            Some("Ubuntu:23.10")
+        );
+        assert_eq!(
+            e("ubuntu", Some("24.04"), PackageType::Deb).as_deref(),
+            Some("Ubuntu:24.04:LTS")
+        );
+        assert_eq!(
+            e("alpine", Some("3.20.3"), PackageType::Apk).as_deref(),
+            Some("Alpine:v3.20")
+        );
+        assert_eq!(
+            e("rhel", Some("9.1"), PackageType::Rpm).as_deref(),
+            Some("Red Hat")
+        );
+        assert_eq!(
+            e("rocky", Some("9.3"), PackageType::Rpm).as_deref(),
+            Some("Rocky Linux:9")
+        );
+        assert_eq!(
+            e("mariner", Some("2.0"), PackageType::Rpm).as_deref(),
+            Some("Azure Linux:2.0")
+        );
         assert_eq!(e("amzn", Some("2023"), PackageType::Rpm), None);
     }
 
@@ -162,6 +185,9 @@ mod tests {
     fn debian_testing_by_codename() {
         let mut o = os("debian", None);
         o.codename = Some("trixie".into());
-        assert_eq!(ecosystem(Some(&o), PackageType::Deb).as_deref(), Some("Debian:13"));
+        assert_eq!(
+            ecosystem(Some(&o), PackageType::Deb).as_deref(),
+            Some("Debian:13")
+        );
     }
 }

@@ -84,27 +84,33 @@ impl Paragraph {
         let line = self.start_line;
         let Some(package) = self.package.filter(|p| !p.is_empty()) else {
             if installed_looking {
-                db.skipped.push(format!("line {line}: paragraph without a package name"));
+                db.skipped
+                    .push(format!("line {line}: paragraph without a package name"));
             }
             return;
         };
         let Some(version) = self.version.filter(|v| !v.is_empty()) else {
             if installed_looking {
-                db.skipped.push(format!("line {line}: {package}: no version"));
+                db.skipped
+                    .push(format!("line {line}: {package}: no version"));
             }
             return;
         };
         if !valid_version(&version) {
             if installed_looking {
-                db.skipped
-                    .push(format!("line {line}: {package}: invalid version {version:?}"));
+                db.skipped.push(format!(
+                    "line {line}: {package}: invalid version {version:?}"
+                ));
             }
             return;
         }
         let (source_name, source_version) = match self.source.as_deref() {
             Some(src) if !src.trim().is_empty() => {
                 let (n, v) = split_source(src);
-                (n.to_owned(), v.map_or_else(|| version.clone(), str::to_owned))
+                (
+                    n.to_owned(),
+                    v.map_or_else(|| version.clone(), str::to_owned),
+                )
             }
             _ => (package.clone(), version.clone()),
         };
@@ -264,7 +270,10 @@ mod tests {
 
     #[test]
     fn source_forms() {
-        assert_eq!(split_source("gcc-5 (5.1.1-12ubuntu1)"), ("gcc-5", Some("5.1.1-12ubuntu1")));
+        assert_eq!(
+            split_source("gcc-5 (5.1.1-12ubuntu1)"),
+            ("gcc-5", Some("5.1.1-12ubuntu1"))
+        );
         assert_eq!(split_source("pam"), ("pam", None));
         assert_eq!(split_source("x ()"), ("x", None));
     }
@@ -278,7 +287,12 @@ mod tests {
 
     #[test]
     fn versions() {
-        for ok in ["1.0", "1:2.4-2+b1", "2020a-0+deb10u1", "6.14.0-1012.12~24.04.1"] {
+        for ok in [
+            "1.0",
+            "1:2.4-2+b1",
+            "2020a-0+deb10u1",
+            "6.14.0-1012.12~24.04.1",
+        ] {
             assert!(valid_version(ok), "{ok}");
         }
         for bad in ["1:5.#", "a1.0", ":1", "x:1.0", ""] {
@@ -288,6 +302,9 @@ mod tests {
 
     #[test]
     fn list_files() {
-        assert_eq!(parse_list(b"/.\n/usr\n/usr/bin/x\r\n\n"), ["/usr", "/usr/bin/x"]);
+        assert_eq!(
+            parse_list(b"/.\n/usr\n/usr/bin/x\r\n\n"),
+            ["/usr", "/usr/bin/x"]
+        );
     }
 }

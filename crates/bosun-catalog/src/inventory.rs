@@ -15,6 +15,9 @@ use crate::os_release;
 use crate::purl::Purl;
 use crate::visitor::{CatalogVisitor, DbCopy, FileKind, Found, RPM_DBS};
 
+/// What identifies a package across copies of its database: name, version, arch.
+type Key<'a> = (&'a str, &'a str, Option<&'a str>);
+
 /// Builds the inventory from a finished walk (layers bottom first) and the image metadata.
 #[must_use]
 pub fn build(
@@ -74,8 +77,7 @@ pub fn build(
     finals.retain(|(p, k, _)| *k != FileKind::Rpm || Some(*p) == rpm_pick);
 
     let mut seen: HashSet<(PackageType, String, String, Option<String>)> = HashSet::new();
-    let mut key_sets: HashMap<(usize, &str), HashSet<(&str, &str, Option<&str>)>> =
-        HashMap::new();
+    let mut key_sets: HashMap<(usize, &str), HashSet<Key<'_>>> = HashMap::new();
     for (path, _kind, top) in finals {
         let Some(copy) = copy_of(top, path) else {
             continue;

@@ -35,6 +35,7 @@ pub mod attribution;
 pub mod copyright;
 pub mod distro;
 pub mod dpkg;
+pub mod fuzzing;
 pub mod inventory;
 pub mod os_release;
 pub mod purl;

@@ -53,8 +53,7 @@ pub fn split_source_rpm(file: &str) -> Option<(&str, &str, &str)> {
 /// an architecture) are not software and give `None`.
 #[must_use]
 pub fn entry(p: RpmPackage) -> Option<RpmEntry> {
-    if p.name.is_empty() || p.version.is_empty() || (p.name == "gpg-pubkey" && p.arch.is_none())
-    {
+    if p.name.is_empty() || p.version.is_empty() || (p.name == "gpg-pubkey" && p.arch.is_none()) {
         return None;
     }
     let purl_version = if p.release.is_empty() {

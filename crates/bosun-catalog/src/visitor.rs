@@ -211,7 +211,16 @@ impl CatalogVisitor {
                                 format!("skipped a package: {why}"),
                             );
                         }
-                        Some(db.installed().map(found_dpkg).collect())
+                        // Distroless writes one status.d file per installed package,
+                        // older ones without a Status field: there, no Status means installed.
+                        let unmarked_ok = kind == FileKind::DpkgStatusD;
+                        Some(
+                            db.entries
+                                .iter()
+                                .filter(|e| e.is_installed() || (unmarked_ok && e.status.is_none()))
+                                .map(found_dpkg)
+                                .collect(),
+                        )
                     }
                     Err(e) => {
                         self.diag(
@@ -252,8 +261,9 @@ impl CatalogVisitor {
             }
             FileKind::Rpm => {
                 let result = match bosun_rpmdb::detect(bytes) {
-                    Some(format) => bosun_rpmdb::read_packages(bytes, format)
-                        .map_err(|e| e.to_string()),
+                    Some(format) => {
+                        bosun_rpmdb::read_packages(bytes, format).map_err(|e| e.to_string())
+                    }
                     None => Err("not an rpm database (unknown format)".to_owned()),
                 };
                 let packages = match result {
@@ -357,7 +367,10 @@ impl LayerVisitor for CatalogVisitor {
                 DiagnosticLevel::Warning,
                 "catalog",
                 entry.path,
-                format!("file of {} bytes exceeds the {cap}-byte limit, skipped", entry.size),
+                format!(
+                    "file of {} bytes exceeds the {cap}-byte limit, skipped",
+                    entry.size
+                ),
             );
             return;
         }
@@ -394,11 +407,20 @@ mod tests {
     #[test]
     fn wanted_paths() {
         assert_eq!(FileKind::of("etc/os-release"), Some(FileKind::OsRelease));
-        assert_eq!(FileKind::of("var/lib/dpkg/status.d/netbase"), Some(FileKind::DpkgStatusD));
+        assert_eq!(
+            FileKind::of("var/lib/dpkg/status.d/netbase"),
+            Some(FileKind::DpkgStatusD)
+        );
         assert_eq!(FileKind::of("var/lib/dpkg/status.d/netbase.md5sums"), None);
-        assert_eq!(FileKind::of("var/lib/dpkg/info/libc6:amd64.list"), Some(FileKind::DpkgList));
+        assert_eq!(
+            FileKind::of("var/lib/dpkg/info/libc6:amd64.list"),
+            Some(FileKind::DpkgList)
+        );
         assert_eq!(FileKind::of("var/lib/dpkg/info/libc6.md5sums"), None);
-        assert_eq!(FileKind::of("usr/share/doc/curl/copyright"), Some(FileKind::Copyright));
+        assert_eq!(
+            FileKind::of("usr/share/doc/curl/copyright"),
+            Some(FileKind::Copyright)
+        );
         assert_eq!(FileKind::of("usr/share/doc/curl/x/copyright"), None);
         assert_eq!(FileKind::of("var/lib/rpm/Packages"), Some(FileKind::Rpm));
         assert_eq!(FileKind::of("lib/apk/db/installed"), Some(FileKind::Apk));

@@ -1,1 +1,10 @@
+//! Integration tests of bosun-catalog against the shared real test data.
+#![allow(clippy::unwrap_used, clippy::print_stderr)] // tests: unwrap is the assertion; skip notices go to stderr
 
+mod apk;
+mod attribution;
+mod dpkg;
+mod fuzz;
+mod purl;
+mod rpm;
+mod support;
