@@ -65,3 +65,17 @@ pub enum CatalogError {
         what: &'static str,
     },
 }
+
+/// Walks every layer of an opened image once and catalogs it.
+///
+/// # Errors
+/// When the image cannot be walked (an unreadable or corrupt layer, a digest mismatch): the
+/// walk's error, unchanged. Problems inside package databases are diagnostics, never errors.
+pub fn catalog(image: &bosun_image::Image) -> Result<Inventory, bosun_image::ImageError> {
+    let walks = image.walk(&CatalogFactory)?;
+    Ok(inventory::build(
+        &walks,
+        image.source_info(),
+        image.layers().to_vec(),
+    ))
+}

@@ -142,3 +142,39 @@ fn minirootfs_tarballs_end_to_end() {
         assert!(busybox.files.iter().any(|f| f == "/bin/busybox"));
     }
 }
+
+#[test]
+fn minirootfs_directory_through_the_image_walk() {
+    let t =
+        bosun_testdata::require!("data/alpine/minirootfs/alpine-minirootfs-3.20.3-x86_64.tar.gz");
+    let i = bosun_testdata::require!("data/alpine/installed/alpine-3.20.3-x86_64.installed");
+    let dir = tempfile::tempdir().unwrap();
+    tar::Archive::new(flate2::read::GzDecoder::new(
+        std::fs::File::open(t).unwrap(),
+    ))
+    .unpack(dir.path())
+    .unwrap();
+    let src = bosun_image::Source::Dir(dir.path().to_path_buf());
+    let image = bosun_image::Image::open(&src, &bosun_image::OpenOptions::default()).unwrap();
+    let inv = bosun_catalog::catalog(&image).unwrap();
+    assert_eq!(inv.os.as_ref().map(|o| o.id.as_str()), Some("alpine"));
+    let mut want = scan(&std::fs::read_to_string(i).unwrap());
+    want.sort();
+    let got: Vec<(String, String, String)> = inv
+        .packages
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                p.version.clone(),
+                p.arch.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(
+        inv.packages
+            .iter()
+            .all(|p| p.layer.index == 0 && p.layer.diff_id.is_none())
+    );
+}

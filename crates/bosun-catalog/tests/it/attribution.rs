@@ -129,3 +129,54 @@ fn dpkg_files_and_licenses_come_from_the_final_view() {
     assert_eq!(p.files, ["/usr", "/usr/bin/curl"]);
     assert_eq!(p.licenses, ["curl", "ISC"]);
 }
+
+#[test]
+fn three_layer_docker_archive_through_the_image_walk() {
+    use crate::support::{Item, docker_archive};
+    let osr = b"ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n";
+    let l0 = status(&[("base", "1"), ("gone", "1")]);
+    let l1 = status(&[("base", "1"), ("gone", "1"), ("new", "2")]);
+    let l2 = status(&[("base", "1"), ("new", "2")]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("image.tar");
+    docker_archive(
+        &path,
+        &[
+            vec![
+                Item::File("usr/lib/os-release", osr),
+                Item::Symlink("etc/os-release", "../usr/lib/os-release"),
+                Item::File(S, &l0),
+                Item::File("var/lib/dpkg/info/gone.list", b"/usr/bin/gone\n"),
+            ],
+            vec![
+                Item::File(S, &l1),
+                Item::File("var/lib/dpkg/info/new.list", b"/usr/bin/new\n"),
+            ],
+            vec![
+                Item::File(S, &l2),
+                Item::Whiteout("var/lib/dpkg/info/gone.list"),
+            ],
+        ],
+    );
+    let src = bosun_image::Source::DockerArchive(path);
+    let image = bosun_image::Image::open(&src, &bosun_image::OpenOptions::default()).unwrap();
+    let inv = bosun_catalog::catalog(&image).unwrap();
+    assert_eq!(inv.layers.len(), 3);
+    assert_eq!(
+        layers_of(&inv),
+        [
+            ("base".into(), "1".into(), 0),
+            ("new".into(), "2".into(), 1)
+        ]
+    );
+    for p in &inv.packages {
+        assert_eq!(p.layer.diff_id, inv.layers[p.layer.index].diff_id);
+        assert!(p.layer.diff_id.is_some());
+        assert_eq!(p.ecosystem.as_deref(), Some("Debian:12"));
+    }
+    assert_eq!(inv.packages[1].files, ["/usr/bin/new"]);
+    assert_eq!(
+        inv.os.as_ref().map(|o| o.source_file.as_str()),
+        Some("usr/lib/os-release")
+    );
+}

@@ -167,3 +167,85 @@ pub(crate) fn have_dpkg_query() -> bool {
     }
     ok
 }
+
+/// What one layer of a hand-built docker archive holds.
+pub(crate) enum Item<'a> {
+    File(&'a str, &'a [u8]),
+    Symlink(&'a str, &'a str),
+    /// `.wh.<name>` marker deleting the path.
+    Whiteout(&'a str),
+}
+
+fn layer_tar(items: &[Item<'_>]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for it in items {
+        let mut h = tar::Header::new_ustar();
+        h.set_mode(0o644);
+        h.set_mtime(0);
+        match it {
+            Item::File(p, body) => {
+                h.set_entry_type(tar::EntryType::Regular);
+                h.set_size(body.len() as u64);
+                b.append_data(&mut h, p, *body).unwrap();
+            }
+            Item::Symlink(p, target) => {
+                h.set_entry_type(tar::EntryType::Symlink);
+                h.set_size(0);
+                b.append_link(&mut h, p, target).unwrap();
+            }
+            Item::Whiteout(p) => {
+                let (dir, name) = p.rsplit_once('/').unwrap_or(("", p));
+                let wh = if dir.is_empty() {
+                    format!(".wh.{name}")
+                } else {
+                    format!("{dir}/.wh.{name}")
+                };
+                h.set_entry_type(tar::EntryType::Regular);
+                h.set_size(0);
+                b.append_data(&mut h, wh, &[][..]).unwrap();
+            }
+        }
+    }
+    b.into_inner().unwrap()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Writes a `docker save` style archive with the given layers (uncompressed) to `out`.
+pub(crate) fn docker_archive(out: &Path, layers: &[Vec<Item<'_>>]) {
+    let tars: Vec<Vec<u8>> = layers.iter().map(|l| layer_tar(l)).collect();
+    let diff_ids: Vec<String> = tars
+        .iter()
+        .map(|t| format!("sha256:{}", sha256_hex(t)))
+        .collect();
+    let config = serde_json::json!({
+        "architecture": "amd64",
+        "os": "linux",
+        "rootfs": { "type": "layers", "diff_ids": diff_ids },
+        "history": layers.iter().enumerate().map(|(i, _)| serde_json::json!({"created_by": format!("layer {i}")})).collect::<Vec<_>>(),
+    });
+    let config = serde_json::to_vec(&config).unwrap();
+    let config_name = format!("{}.json", sha256_hex(&config));
+    let layer_names: Vec<String> = (0..tars.len()).map(|i| format!("l{i}/layer.tar")).collect();
+    let manifest = serde_json::to_vec(&serde_json::json!([
+        { "Config": config_name, "RepoTags": ["test:latest"], "Layers": layer_names }
+    ]))
+    .unwrap();
+    let mut b = tar::Builder::new(std::fs::File::create(out).unwrap());
+    let mut add = |name: &str, data: &[u8]| {
+        let mut h = tar::Header::new_ustar();
+        h.set_mode(0o644);
+        h.set_size(data.len() as u64);
+        h.set_entry_type(tar::EntryType::Regular);
+        b.append_data(&mut h, name, data).unwrap();
+    };
+    add("manifest.json", &manifest);
+    add(&config_name, &config);
+    for (n, t) in layer_names.iter().zip(&tars) {
+        add(n, t);
+    }
+    b.finish().unwrap();
+}
