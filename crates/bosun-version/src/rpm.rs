@@ -1,0 +1,214 @@
+//! RPM versions: `[epoch:]version[-release]`, ordered like rpm's `rpmvercmp` applied to epoch,
+//! version and release in turn (the `labelCompare` of python3-rpm). Handles `~` (sorts before
+//! everything, even the end) and `^` (sorts after the end, before anything else).
+//! Written by hand: `rpmvercmp` is a short byte loop and no small crate tracks rpm 4.18's caret.
+
+use crate::VersionError;
+use std::cmp::Ordering;
+
+/// A parsed RPM EVR.
+#[derive(Clone, Debug)]
+pub struct Version {
+    epoch: Option<Box<str>>,
+    version: Box<str>,
+    release: Option<Box<str>>,
+}
+
+fn err(input: &str, reason: &'static str) -> VersionError {
+    VersionError::invalid("rpm", input, reason)
+}
+
+impl Version {
+    /// Parses `[epoch:]version[-release]`. The release starts after the last `-` (rpm forbids
+    /// `-` in version and release, so the split is unambiguous for real packages).
+    pub fn parse(input: &str) -> Result<Version, VersionError> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err(err(input, "empty version"));
+        }
+        if s.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
+            return Err(err(input, "whitespace or control character"));
+        }
+        let (epoch, rest) = match s.split_once(':') {
+            Some((e, rest)) => {
+                if e.is_empty() || !e.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(err(input, "epoch is not a number"));
+                }
+                (Some(e.into()), rest)
+            }
+            None => (None, s),
+        };
+        let (version, release) = match rest.rsplit_once('-') {
+            Some((v, r)) => {
+                if r.is_empty() {
+                    return Err(err(input, "empty release"));
+                }
+                (v, Some(r.into()))
+            }
+            None => (rest, None),
+        };
+        if version.is_empty() {
+            return Err(err(input, "empty version part"));
+        }
+        Ok(Version { epoch, version: version.into(), release })
+    }
+
+    /// Builds from separate fields, as stored in an rpm database header.
+    pub fn from_parts(
+        epoch: Option<&str>,
+        version: &str,
+        release: Option<&str>,
+    ) -> Result<Version, VersionError> {
+        if let Some(e) = epoch
+            && (e.is_empty() || !e.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(err(e, "epoch is not a number"));
+        }
+        if version.is_empty() {
+            return Err(err(version, "empty version part"));
+        }
+        Ok(Version {
+            epoch: epoch.map(Into::into),
+            version: version.into(),
+            release: release.filter(|r| !r.is_empty()).map(Into::into),
+        })
+    }
+
+    /// The epoch digits, if any.
+    pub fn epoch(&self) -> Option<&str> {
+        self.epoch.as_deref()
+    }
+    /// The version part.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+    /// The release part, if any.
+    pub fn release(&self) -> Option<&str> {
+        self.release.as_deref()
+    }
+}
+
+/// rpm's `rpmvercmp` (rpmio/rpmvercmp.c, rpm 4.18).
+pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
+    if a == b {
+        return Ordering::Equal;
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0usize, 0usize);
+    let sep = |c: Option<&u8>| c.is_some_and(|c| !c.is_ascii_alphanumeric() && *c != b'~' && *c != b'^');
+    while i < a.len() || j < b.len() {
+        while sep(a.get(i)) {
+            i += 1;
+        }
+        while sep(b.get(j)) {
+            j += 1;
+        }
+        let (ca, cb) = (a.get(i).copied(), b.get(j).copied());
+        if ca == Some(b'~') || cb == Some(b'~') {
+            if ca != Some(b'~') {
+                return Ordering::Greater;
+            }
+            if cb != Some(b'~') {
+                return Ordering::Less;
+            }
+            i += 1;
+            j += 1;
+            continue;
+        }
+        if ca == Some(b'^') || cb == Some(b'^') {
+            if ca.is_none() {
+                return Ordering::Less;
+            }
+            if cb.is_none() {
+                return Ordering::Greater;
+            }
+            if ca != Some(b'^') {
+                return Ordering::Greater;
+            }
+            if cb != Some(b'^') {
+                return Ordering::Less;
+            }
+            i += 1;
+            j += 1;
+            continue;
+        }
+        let Some(ca) = ca else { break };
+        if cb.is_none() {
+            break;
+        }
+        let isnum = ca.is_ascii_digit();
+        let class = |c: &u8| if isnum { c.is_ascii_digit() } else { c.is_ascii_alphabetic() };
+        let si = i;
+        while a.get(i).is_some_and(class) {
+            i += 1;
+        }
+        let sj = j;
+        while b.get(j).is_some_and(class) {
+            j += 1;
+        }
+        let seg_a = a.get(si..i).unwrap_or_default();
+        let seg_b = b.get(sj..j).unwrap_or_default();
+        if seg_b.is_empty() {
+            return if isnum { Ordering::Greater } else { Ordering::Less };
+        }
+        let r = if isnum {
+            let ta = trim_zeros(seg_a);
+            let tb = trim_zeros(seg_b);
+            ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb))
+        } else {
+            seg_a.cmp(seg_b)
+        };
+        if r != Ordering::Equal {
+            return r;
+        }
+    }
+    match (i >= a.len(), j >= b.len()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Less,
+        _ => Ordering::Greater,
+    }
+}
+
+fn trim_zeros(s: &[u8]) -> &[u8] {
+    let n = s.iter().take_while(|c| **c == b'0').count();
+    s.get(n..).unwrap_or_default()
+}
+
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let ea = self.epoch.as_deref().unwrap_or("0");
+        let eb = other.epoch.as_deref().unwrap_or("0");
+        crate::num::cmp_digits(ea, eb)
+            .then_with(|| rpmvercmp(&self.version, &other.version))
+            .then_with(|| match (&self.release, &other.release) {
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => Ordering::Less,
+                (Some(_), None) => Ordering::Greater,
+                (Some(a), Some(b)) => rpmvercmp(a, b),
+            })
+    }
+}
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl PartialEq for Version {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Version {}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(e) = &self.epoch {
+            write!(f, "{e}:")?;
+        }
+        f.write_str(&self.version)?;
+        if let Some(r) = &self.release {
+            write!(f, "-{r}")?;
+        }
+        Ok(())
+    }
+}

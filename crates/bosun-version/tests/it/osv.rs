@@ -1,0 +1,1 @@
+//! OSV range evaluation on hand-built ranges and on real OSV records.
