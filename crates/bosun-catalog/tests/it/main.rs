@@ -5,6 +5,7 @@ mod apk;
 mod attribution;
 mod dpkg;
 mod fuzz;
+mod props;
 mod purl;
 mod rpm;
 mod support;
