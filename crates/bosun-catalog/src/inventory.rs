@@ -70,9 +70,17 @@ pub fn build(
             _ => None,
         })
         .collect();
+    // A readable one is preferred over an unreadable one of a better format.
+    let readable =
+        |path: &str, layer: usize| copy_of(layer, path).is_some_and(|c| c.packages.is_some());
     let rpm_pick = RPM_DBS
         .iter()
-        .find(|p| finals.iter().any(|(fp, _, _)| fp == *p))
+        .find(|p| finals.iter().any(|(fp, _, l)| fp == *p && readable(fp, *l)))
+        .or_else(|| {
+            RPM_DBS
+                .iter()
+                .find(|p| finals.iter().any(|(fp, _, _)| fp == *p))
+        })
         .copied();
     finals.retain(|(p, k, _)| *k != FileKind::Rpm || Some(*p) == rpm_pick);
 

@@ -106,3 +106,38 @@ fn sle15_ndb_mapping() {
         "SUSE:SUSE Linux Enterprise Server 15 SP3",
     );
 }
+
+#[test]
+fn readable_rpm_database_preferred_over_a_corrupt_better_one() {
+    let db = std::fs::read(bosun_testdata::require!(
+        "data/rpmdb/cbl-mariner-2.0/rpmdb.sqlite"
+    ))
+    .unwrap();
+    let walks = [layer(
+        0,
+        &[
+            ("usr/lib/sysimage/rpm/rpmdb.sqlite", b"not a database"),
+            ("var/lib/rpm/rpmdb.sqlite", &db),
+        ],
+        &[],
+    )];
+    let inv = build(&walks, SourceInfo::default(), Vec::new());
+    assert!(!inv.packages.is_empty());
+    assert!(
+        inv.packages
+            .iter()
+            .all(|p| p.locations == ["/var/lib/rpm/rpmdb.sqlite"])
+    );
+    assert_eq!(
+        inv.diagnostics.len(),
+        1,
+        "the corrupt one is still reported"
+    );
+    // Without an OS, rpm purls carry no namespace and no distro.
+    assert!(
+        inv.packages[0]
+            .purl
+            .starts_with(&format!("pkg:rpm/{}@", inv.packages[0].name))
+    );
+    assert_eq!(inv.packages[0].ecosystem, None);
+}
