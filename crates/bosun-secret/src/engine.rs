@@ -493,7 +493,7 @@ impl Scanner {
             }
         }
         let global_excluded = excluded_ranges(&self.exclude, body);
-        let mut found: Vec<(usize, usize, usize)> = Vec::new(); // (rule, start, end)
+        let mut found: Vec<(usize, usize, usize, bool)> = Vec::new(); // (rule, start, end, allowed)
         for (ri, rule) in self.rules.iter().enumerate() {
             let rule_hits = hits.get(ri).map_or(&[][..], Vec::as_slice);
             let all =
@@ -542,31 +542,32 @@ impl Scanner {
                     if inside(&global_excluded, s, e) || inside(&rule_excluded, s, e) {
                         continue;
                     }
-                    if rule
+                    // Allowed findings still take part in de-duplication below, so allowing a
+                    // specific rule does not surface the generic rule on the same bytes.
+                    let allowed = rule
                         .allow
                         .iter()
                         .chain(&self.allow)
-                        .any(|a| a.allows(&rule.id, path, secret))
-                    {
-                        continue;
-                    }
-                    found.push((ri, s, e));
+                        .any(|a| a.allows(&rule.id, path, secret));
+                    found.push((ri, s, e, allowed));
                 }
             }
         }
         // One secret, one finding: a generic rule yields to a specific one on the same bytes,
         // and among specific rules the earlier (custom before built-in) wins on identical spans.
-        found.sort_by_key(|&(r, s, _)| (s, r));
+        found.sort_by_key(|&(r, s, _, _)| (s, r));
         let mut kept: Vec<(usize, usize, usize)> = Vec::with_capacity(found.len());
-        for &(r, s, e) in &found {
+        for &(r, s, e, allowed) in &found {
             let generic = self.rules.get(r).is_some_and(|x| x.generic);
-            let dup = found.iter().any(|&(r2, s2, e2)| {
-                r2 != r
-                    && s2 < e
-                    && s < e2
-                    && self.rules.get(r2).is_some_and(|x| !x.generic)
-                    && (generic || (s2 == s && e2 == e && r2 < r))
-            }) || kept.iter().any(|&(r2, s2, _)| r2 == r && s2 == s);
+            let dup = allowed
+                || found.iter().any(|&(r2, s2, e2, _)| {
+                    r2 != r
+                        && s2 < e
+                        && s < e2
+                        && self.rules.get(r2).is_some_and(|x| !x.generic)
+                        && (generic || (s2 == s && e2 == e && r2 < r))
+                })
+                || kept.iter().any(|&(r2, s2, _)| r2 == r && s2 == s);
             if !dup {
                 kept.push((r, s, e));
             }
