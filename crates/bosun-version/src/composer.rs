@@ -34,8 +34,6 @@ fn canonicalize(v: &str) -> String {
         } else if (isndig(lp) && isdig(c)) || (isdig(lp) && isndig(c)) {
             dot(&mut out);
             out.push(c);
-        } else if !c.is_ascii_alphanumeric() {
-            dot(&mut out);
         } else {
             out.push(c);
         }
@@ -106,7 +104,7 @@ impl Version {
             return Err(VersionError::invalid("composer", input, "empty or has whitespace"));
         }
         let body = s.strip_prefix(['v', 'V']).unwrap_or(s);
-        let parts = canonicalize(body).split('.').map(Into::into).collect();
+        let parts = canonicalize(body).split('.').filter(|p| !p.is_empty()).map(Into::into).collect();
         Ok(Version { original: s.into(), parts })
     }
 }

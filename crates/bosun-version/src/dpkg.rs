@@ -18,9 +18,19 @@ fn err(input: &str, reason: &'static str) -> VersionError {
 }
 
 impl Version {
-    /// Parses like dpkg's `parseversion`, treating its warnings (bad characters, upstream not
-    /// starting with a digit) as errors too, since dpkg refuses to install such versions.
+    /// Parses like `dpkg --compare-versions`: dpkg's hard errors (empty parts, bad epoch,
+    /// whitespace) are errors; its warnings (upstream not starting with a digit, unusual
+    /// characters) are accepted, as dpkg compares such versions anyway.
     pub fn parse(input: &str) -> Result<Version, VersionError> {
+        Self::parse_with(input, false)
+    }
+
+    /// Parses like dpkg's `parseversion` when installing: warnings are errors too.
+    pub fn parse_strict(input: &str) -> Result<Version, VersionError> {
+        Self::parse_with(input, true)
+    }
+
+    fn parse_with(input: &str, strict: bool) -> Result<Version, VersionError> {
         let s = input.trim();
         if s.is_empty() {
             return Err(err(input, "empty version"));
@@ -55,6 +65,9 @@ impl Version {
         };
         if upstream.is_empty() {
             return Err(err(input, "empty upstream version"));
+        }
+        if !strict {
+            return Ok(Version { epoch, upstream: upstream.into(), revision: revision.into() });
         }
         if !upstream.as_bytes().first().is_some_and(u8::is_ascii_digit) {
             return Err(err(input, "upstream version does not start with a digit"));

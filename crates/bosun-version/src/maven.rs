@@ -164,6 +164,11 @@ impl Version {
                 }
             } else if c.is_ascii_digit() {
                 if !is_digit && i > start {
+                    // Maven 3.8+: ".X1" is treated as "-X1" (a string opens a sub-list
+                    // unless it is first in its list).
+                    if stack.last().is_some_and(|l| !l.is_empty()) {
+                        stack.push(Vec::new());
+                    }
                     push(&mut stack, string_item(sub(start, i), true));
                     start = i;
                     stack.push(Vec::new());
@@ -179,6 +184,10 @@ impl Version {
             }
         }
         if b.len() > start {
+            // Same rule for a trailing string qualifier: "1.0.0.X" is "1.0.0-X".
+            if !is_digit && stack.last().is_some_and(|l| !l.is_empty()) {
+                stack.push(Vec::new());
+            }
             push(&mut stack, parse_item(is_digit, sub(start, b.len())));
         }
         let mut inner: Option<Vec<Item>> = None;

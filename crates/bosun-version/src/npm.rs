@@ -154,12 +154,18 @@ fn xrange(s: &str) -> Result<XRange, &'static str> {
     if parts.len() > 3 || parts.first().is_none_or(|p| p.is_empty()) {
         return Err("bad version in range");
     }
-    if parts.len() < 3 && (!pre.is_empty() || _build.is_some()) {
+    if parts.len() < 3 && !pre.is_empty() {
         return Err("pre-release needs a full version");
     }
     let major = xid(parts.first().copied().unwrap_or_default())?;
     let minor = parts.get(1).map(|p| xid(p)).transpose()?.flatten();
     let patch = parts.get(2).map(|p| xid(p)).transpose()?.flatten();
+    // After a wildcard only wildcards may follow (`1.x.5` is invalid).
+    if (major.is_none() && parts.iter().skip(1).any(|p| xid(p).is_ok_and(|n| n.is_some())))
+        || (minor.is_none() && parts.get(2).is_some_and(|p| xid(p).is_ok_and(|n| n.is_some())))
+    {
+        return Err("number after a wildcard");
+    }
     Ok(XRange { major, minor, patch, pre })
 }
 
@@ -352,14 +358,7 @@ fn comparator(w: &str, opts: Options, out: &mut Vec<Comparator>) -> Result<(), &
                 });
             }
             (Some(m), Some(n), Some(p)) => {
-                let lo = if !x.pre.is_empty() {
-                    x.pre
-                } else if m == 0 {
-                    z()
-                } else {
-                    Vec::new()
-                };
-                out.push(Comparator::new(Op::Ge, v(m, n, p, lo)));
+                out.push(Comparator::new(Op::Ge, v(m, n, p, x.pre)));
                 out.push(if m == 0 && n == 0 {
                     Comparator::new(Op::Lt, v(0, 0, inc(p)?, zero_pre()))
                 } else if m == 0 {
@@ -377,11 +376,15 @@ fn comparator(w: &str, opts: Options, out: &mut Vec<Comparator>) -> Result<(), &
         match (x.major, x.minor, x.patch) {
             (None, _, _) => out.push(Comparator::any()),
             (Some(m), None, _) => {
-                out.push(Comparator::new(Op::Ge, v(m, 0, 0, Vec::new())));
+                out.push(Comparator::new(Op::Ge, v(m, 0, 0, z())));
                 out.push(Comparator::new(Op::Lt, v(inc(m)?, 0, 0, zero_pre())));
             }
-            (Some(m), Some(n), p) => {
-                out.push(Comparator::new(Op::Ge, v(m, n, p.unwrap_or(0), x.pre)));
+            (Some(m), Some(n), None) => {
+                out.push(Comparator::new(Op::Ge, v(m, n, 0, z())));
+                out.push(Comparator::new(Op::Lt, v(m, inc(n)?, 0, zero_pre())));
+            }
+            (Some(m), Some(n), Some(p)) => {
+                out.push(Comparator::new(Op::Ge, v(m, n, p, x.pre)));
                 out.push(Comparator::new(Op::Lt, v(m, inc(n)?, 0, zero_pre())));
             }
         }

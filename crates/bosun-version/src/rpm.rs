@@ -29,22 +29,19 @@ impl Version {
         if s.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
             return Err(err(input, "whitespace or control character"));
         }
-        let (epoch, rest) = match s.split_once(':') {
-            Some((e, rest)) => {
-                if e.is_empty() || !e.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(err(input, "epoch is not a number"));
-                }
-                (Some(e.into()), rest)
+        // rpm's parseEVR: an epoch is the leading digits when a ':' follows them (an empty
+        // one means 0); otherwise the ':' belongs to the version.
+        let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+        let (epoch, rest) = match s.get(digits..).and_then(|r| r.strip_prefix(':')) {
+            Some(rest) => {
+                let e = s.get(..digits).unwrap_or_default();
+                (Some(if e.is_empty() { "0".into() } else { e.into() }), rest)
             }
             None => (None, s),
         };
         let (version, release) = match rest.rsplit_once('-') {
-            Some((v, r)) => {
-                if r.is_empty() {
-                    return Err(err(input, "empty release"));
-                }
-                (v, Some(r.into()))
-            }
+            // "1-" has an empty release, which rpm keeps (it sorts above no release).
+            Some((v, r)) => (v, Some(r.into())),
             None => (rest, None),
         };
         if version.is_empty() {
@@ -70,7 +67,7 @@ impl Version {
         Ok(Version {
             epoch: epoch.map(Into::into),
             version: version.into(),
-            release: release.filter(|r| !r.is_empty()).map(Into::into),
+            release: release.map(Into::into),
         })
     }
 

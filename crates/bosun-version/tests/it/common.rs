@@ -56,8 +56,8 @@ pub(crate) fn block<'a>(text: &'a str, marker: &str) -> &'a str {
             None => {
                 if ch == b'"' || ch == b'\'' {
                     quote = Some(ch);
-                } else if ch == b'#' && rest[..i].rfind('\n').is_some() {
-                    // python comment: skip to end of line
+                } else if ch == b'#' || (ch == b'/' && bytes.get(i + 1) == Some(&b'/')) {
+                    // python or JS comment: skip to end of line
                     while i < bytes.len() && bytes[i] != b'\n' {
                         i += 1;
                     }
