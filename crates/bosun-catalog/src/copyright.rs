@@ -71,10 +71,11 @@ fn split_expression(value: &str) -> Vec<&str> {
     let mut rest = value;
     loop {
         let lower = rest.to_ascii_lowercase();
-        let cut = [" or ", " and ", " | ", ", ", " & "]
+        // The earliest separator; at the same place the longest (` and/or ` over ` and `).
+        let cut = [" and/or ", " or ", " and ", " | ", ", ", " & "]
             .iter()
             .filter_map(|sep| lower.find(sep).map(|i| (i, sep.len())))
-            .min();
+            .min_by_key(|&(i, len)| (i, std::cmp::Reverse(len)));
         let (head, tail) = match cut {
             Some((i, len)) => (
                 rest.get(..i).unwrap_or(""),
@@ -179,6 +180,18 @@ mod tests {
         assert_eq!(normalize("GFDL-1.3"), "GFDL-1.3-only");
         assert_eq!(normalize("GPL-4"), "GPL-4");
         assert_eq!(normalize("public-domain"), "public-domain");
+    }
+
+    #[test]
+    fn and_or_splits() {
+        assert_eq!(
+            split_expression("Apache-2.0 and/or Expat"),
+            ["Apache-2.0", "Expat"]
+        );
+        assert_eq!(
+            split_expression("(GPL-2+ or BSD), MIT"),
+            ["GPL-2+", "BSD", "MIT"]
+        );
     }
 
     #[test]
