@@ -17,6 +17,7 @@ mod config;
 mod dir;
 mod error;
 mod final_view;
+pub mod fuzzing;
 mod image;
 mod layer;
 mod path;

@@ -98,6 +98,7 @@ pub struct LayerBuilder {
     created_by: Option<String>,
     media_type: Option<String>,
     blob: Option<Vec<u8>>,
+    skip_diff: bool,
 }
 
 impl LayerBuilder {
@@ -208,6 +209,15 @@ impl LayerBuilder {
         self
     }
 
+    /// Like [`LayerBuilder::blob`] but without decompressing the blob to compute its diff_id
+    /// (the config then lists a diff_id that does not match): for decompression bombs.
+    #[must_use]
+    pub fn blob_unchecked(mut self, blob: Vec<u8>) -> Self {
+        self.blob = Some(blob);
+        self.skip_diff = true;
+        self
+    }
+
     /// The uncompressed tar of the entries.
     ///
     /// # Errors
@@ -262,6 +272,7 @@ impl LayerBuilder {
 
     fn build(&self) -> io::Result<BuiltLayer> {
         let (blob, tar) = match &self.blob {
+            Some(blob) if self.skip_diff => (blob.clone(), blob.clone()),
             Some(blob) => (blob.clone(), decompress(blob)?),
             None => {
                 let tar = self.tar_bytes()?;
