@@ -99,11 +99,7 @@ struct Property {
 struct Dependency {
     #[serde(rename = "ref")]
     reference: String,
-    #[serde(
-        rename = "dependsOn",
-        default,
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(rename = "dependsOn", default, skip_serializing_if = "Vec::is_empty")]
     depends_on: Vec<String>,
 }
 
@@ -166,9 +162,14 @@ fn read_licenses(list: &[LicenseChoice]) -> Vec<String> {
         .collect()
 }
 
-fn package_component(i: usize, p: &Package, used_refs: &mut std::collections::HashSet<String>) -> Component {
-    // A purl is the natural bom-ref; a second package with the same purl gets a numbered one.
-    let bom_ref = if !p.purl.is_empty() && used_refs.insert(p.purl.clone()) {
+fn package_component(
+    i: usize,
+    p: &Package,
+    used_refs: &mut std::collections::HashSet<String>,
+) -> Component {
+    // A purl is the natural bom-ref; a second package with the same purl (or a purl that is
+    // not one) gets a numbered ref, which cannot clash since it does not start with `pkg:`.
+    let bom_ref = if p.purl.starts_with("pkg:") && used_refs.insert(p.purl.clone()) {
         p.purl.clone()
     } else {
         format!("bosun-package-{i}")

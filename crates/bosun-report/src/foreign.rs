@@ -71,11 +71,7 @@ pub(crate) fn package(e: ForeignEntry<'_>, skipped: &mut Skipped) -> Option<Pack
     } else {
         e.name.to_owned()
     };
-    let version = e
-        .version
-        .or(purl.version())
-        .unwrap_or_default()
-        .to_owned();
+    let version = e.version.or(purl.version()).unwrap_or_default().to_owned();
     let mut pkg = Package {
         name,
         version,

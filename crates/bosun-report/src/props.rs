@@ -92,7 +92,11 @@ pub(crate) fn package_props(pkg: &Package, licenses: bool) -> Props {
     push(&mut p, PACKAGE_TYPE, pkg.package_type.purl_type());
     push_opt(&mut p, "bosun:package:ecosystem", pkg.ecosystem.as_ref());
     push_opt(&mut p, "bosun:package:arch", pkg.arch.as_ref());
-    push_opt(&mut p, "bosun:package:source_name", pkg.source_name.as_ref());
+    push_opt(
+        &mut p,
+        "bosun:package:source_name",
+        pkg.source_name.as_ref(),
+    );
     push_opt(
         &mut p,
         "bosun:package:source_version",

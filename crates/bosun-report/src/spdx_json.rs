@@ -2,7 +2,7 @@
 //! producer.
 //!
 //! Written: the document DESCRIBES the image package (purpose `CONTAINER`), which CONTAINS the
-//! OS package (purpose `OPERATING-SYSTEM`) and one package per inventory package. bosun's
+//! OS package (purpose `OPERATING_SYSTEM`) and one package per inventory package. bosun's
 //! data SPDX has no field for travels as annotations of type `OTHER` whose comment is
 //! `bosun:KEY=VALUE` (see `SCHEMA.md`): on the document for source, OS, layers and
 //! diagnostics, on each package for its own fields.
@@ -36,7 +36,11 @@ pub(crate) struct Document {
     document_namespace: String,
     #[serde(rename = "creationInfo", default)]
     creation_info: CreationInfo,
-    #[serde(rename = "documentDescribes", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "documentDescribes",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     document_describes: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     packages: Vec<SpdxPackage>,
@@ -66,23 +70,47 @@ struct SpdxPackage {
     spdx_id: String,
     #[serde(default)]
     name: String,
-    #[serde(rename = "versionInfo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "versionInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     version_info: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     supplier: Option<String>,
     #[serde(rename = "downloadLocation", default)]
     download_location: String,
-    #[serde(rename = "filesAnalyzed", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "filesAnalyzed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     files_analyzed: Option<bool>,
-    #[serde(rename = "licenseConcluded", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "licenseConcluded",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     license_concluded: Option<String>,
-    #[serde(rename = "licenseDeclared", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "licenseDeclared",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     license_declared: Option<String>,
-    #[serde(rename = "copyrightText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "copyrightText",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     copyright_text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     description: Option<String>,
-    #[serde(rename = "externalRefs", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "externalRefs",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     external_refs: Vec<ExternalRef>,
     #[serde(
         rename = "primaryPackagePurpose",
@@ -160,7 +188,13 @@ fn annotation_pairs(a: &[Annotation]) -> impl Iterator<Item = (&str, &str)> {
 fn namespace_name(s: &str) -> String {
     let n: String = s
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .take(64)
         .collect();
     if n.is_empty() { "image".to_owned() } else { n }
@@ -204,7 +238,7 @@ pub(crate) fn to_document(inv: &Inventory, opts: &RenderOptions) -> Result<Docum
             download_location: NOASSERTION.to_owned(),
             files_analyzed: Some(false),
             description: os.pretty_name.clone(),
-            primary_package_purpose: Some("OPERATING-SYSTEM".to_owned()),
+            primary_package_purpose: Some("OPERATING_SYSTEM".to_owned()),
             ..SpdxPackage::default()
         });
         relationships.push(contains(OS_ID));
@@ -344,7 +378,10 @@ pub(crate) fn read(value: serde_json::Value) -> Result<Inventory, ReportError> {
         if described.contains(sp.spdx_id.as_str()) {
             continue;
         }
-        if sp.primary_package_purpose.as_deref() == Some("OPERATING-SYSTEM") {
+        if matches!(
+            sp.primary_package_purpose.as_deref(),
+            Some("OPERATING_SYSTEM" | "OPERATING-SYSTEM")
+        ) {
             if !is_bosun && inv.os.is_none() {
                 inv.os = Some(OsInfo {
                     id: sp.name.clone(),

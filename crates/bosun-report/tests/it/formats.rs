@@ -1,0 +1,167 @@
+//! Format names, the table, and reading SBOMs bosun did not write.
+
+use bosun_report::{Format, RenderOptions, ReportError, read_sbom, render};
+
+#[test]
+fn format_names_parse_and_display() {
+    for (name, f) in [
+        ("json", Format::Json),
+        ("cyclonedx-json", Format::CycloneDxJson),
+        ("spdx-json", Format::SpdxJson),
+        ("table", Format::Table),
+    ] {
+        assert_eq!(name.parse::<Format>().unwrap(), f);
+        assert_eq!(f.to_string(), name);
+    }
+    assert!(matches!(
+        "cyclonedx".parse::<Format>(),
+        Err(ReportError::UnknownFormatName(n)) if n == "cyclonedx"
+    ));
+    assert_eq!(Format::default(), Format::Json);
+}
+
+fn table(color: bool) -> Option<(bosun_inventory::Inventory, String)> {
+    let inv = crate::data::real_inventory()?;
+    let opts = RenderOptions {
+        color,
+        ..RenderOptions::default()
+    };
+    let mut out = Vec::new();
+    render(&inv, Format::Table, &opts, &mut out).unwrap();
+    Some((inv, String::from_utf8(out).unwrap()))
+}
+
+/// One row per package with name, version, type and layer index, then a count line; no
+/// escape codes without colour.
+#[test]
+fn table_lists_every_package_plainly_without_color() {
+    let Some((inv, text)) = table(false) else {
+        return;
+    };
+    assert!(!text.contains('\u{1b}'));
+    let lines: Vec<&str> = text.lines().collect();
+    // Header, one line per package, summary.
+    assert_eq!(lines.len(), inv.packages.len() + 2);
+    for (p, line) in inv.packages.iter().zip(&lines[1..]) {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            cols,
+            [
+                p.name.as_str(),
+                p.version.as_str(),
+                p.package_type.purl_type(),
+                &p.layer.index.to_string()
+            ]
+        );
+    }
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with(&format!("{} packages", inv.packages.len()))
+    );
+}
+
+#[test]
+fn table_with_color_styles_the_header() {
+    let Some((_, text)) = table(true) else {
+        return;
+    };
+    assert!(text.lines().next().unwrap().contains('\u{1b}'));
+}
+
+/// Every valid BOM of the CycloneDX spec's test suite reads without error; their packages are
+/// of purl types bosun does not catalog yet, so they come back as skip diagnostics, never as
+/// packages of a wrong type.
+#[test]
+fn cyclonedx_spec_valid_boms_read() {
+    let dir = bosun_testdata::require!("schemas/cyclonedx/1.6/tests");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("valid-") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let inv = read_sbom(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        for p in &inv.packages {
+            let ty = p.purl.split(['/', ':']).nth(1).unwrap_or_default();
+            assert_eq!(ty, p.package_type.purl_type(), "{name}: {}", p.purl);
+        }
+        read += 1;
+    }
+    assert!(read > 30, "{read}");
+}
+
+/// The official SPDX 2.3 example reads: its root is the described package, its packages
+/// have no deb/apk/rpm purl, so they are reported as skipped.
+#[test]
+fn spdx_official_example_reads_with_skip_diagnostics() {
+    let path = bosun_testdata::require!("schemas/spdx/2.3/SPDXJSONExample-v2.3.spdx.json");
+    let bytes = std::fs::read(&path).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let inv = read_sbom(&bytes).unwrap();
+    assert_eq!(inv.source.kind, "sbom");
+    assert!(inv.packages.is_empty());
+    let describes: Vec<&str> = doc["documentDescribes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    let described = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| describes.contains(&p["SPDXID"].as_str().unwrap()))
+        .count();
+    let skipped: usize = inv
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.message.strip_prefix("skipped "))
+        .filter_map(|m| m.split(' ').next()?.parse::<usize>().ok())
+        .sum();
+    let total = doc["packages"].as_array().unwrap().len();
+    assert_eq!(skipped + described, total, "{:?}", inv.diagnostics);
+}
+
+/// A syft-shaped CycloneDX BOM (OS component, deb packages with `upstream` qualifiers, an npm
+/// package): deb packages come back with arch and source from the purl, npm is skipped.
+#[test]
+fn foreign_cyclonedx_maps_purls() {
+    let bom = serde_json::json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.5",
+        "metadata": {"component": {"type": "container", "name": "debian:12"}},
+        "components": [
+            {"type": "library", "name": "libc6", "version": "2.36-9+deb12u4",
+             "purl": "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&upstream=glibc&distro=debian-12",
+             "licenses": [{"license": {"id": "LGPL-2.1-only"}}, {"license": {"name": "GPL-2+"}}]},
+            {"type": "library", "name": "bash", "version": "5.2.15-2+b2",
+             "purl": "pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&upstream=bash%405.2.15-2&distro=debian-12",
+             "licenses": [{"expression": "GPL-3.0-or-later"}]},
+            {"type": "library", "name": "left-pad", "version": "1.3.0", "purl": "pkg:npm/left-pad@1.3.0"},
+            {"type": "operating-system", "name": "debian", "version": "12"}
+        ]
+    });
+    let inv = read_sbom(bom.to_string().as_bytes()).unwrap();
+    assert_eq!(inv.source.name, "debian:12");
+    assert_eq!(inv.os.as_ref().unwrap().id, "debian");
+    let names: Vec<&str> = inv.packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["bash", "libc6"]);
+    let bash = &inv.packages[0];
+    assert_eq!(bash.source_name.as_deref(), Some("bash"));
+    assert_eq!(bash.source_version.as_deref(), Some("5.2.15-2"));
+    assert_eq!(bash.licenses, ["GPL-3.0-or-later"]);
+    let libc = &inv.packages[1];
+    assert_eq!(libc.arch.as_deref(), Some("amd64"));
+    assert_eq!(libc.source_name.as_deref(), Some("glibc"));
+    assert_eq!(libc.licenses, ["LGPL-2.1-only", "GPL-2+"]);
+    assert_eq!(inv.diagnostics.len(), 1);
+    assert!(
+        inv.diagnostics[0].message.contains("npm"),
+        "{:?}",
+        inv.diagnostics
+    );
+}

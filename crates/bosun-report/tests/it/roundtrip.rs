@@ -1,0 +1,84 @@
+//! bosun's own output of every JSON format reads back to the inventory it was written from,
+//! and validates against the format's schema.
+
+use bosun_inventory::Inventory;
+use bosun_report::{Format, RenderOptions, read_sbom, render};
+use proptest::prelude::*;
+
+use crate::schemas::schema_errors;
+
+const JSON_FORMATS: [Format; 3] = [Format::Json, Format::CycloneDxJson, Format::SpdxJson];
+
+fn fixed() -> RenderOptions {
+    RenderOptions {
+        tool_version: "0.1.0-test".into(),
+        color: false,
+        timestamp: Some("2026-11-28T03:31:30Z".into()),
+    }
+}
+
+fn render_to_vec(inv: &Inventory, format: Format) -> Vec<u8> {
+    let mut out = Vec::new();
+    render(inv, format, &fixed(), &mut out).unwrap();
+    out
+}
+
+#[test]
+fn real_inventory_round_trips_through_every_json_format() {
+    let Some(inv) = crate::data::real_inventory() else {
+        return;
+    };
+    assert!(inv.packages.len() > 100, "{}", inv.packages.len());
+    for format in JSON_FORMATS {
+        let out = render_to_vec(&inv, format);
+        let back = read_sbom(&out).unwrap();
+        assert_eq!(back, inv, "{format}");
+    }
+}
+
+#[test]
+fn output_is_reproducible_with_a_fixed_timestamp() {
+    let Some(inv) = crate::data::real_inventory() else {
+        return;
+    };
+    for format in Format::ALL {
+        assert_eq!(
+            render_to_vec(&inv, format),
+            render_to_vec(&inv, format),
+            "{format}"
+        );
+    }
+    // A different time gives a different serial number and namespace.
+    let later = RenderOptions {
+        timestamp: Some("2026-11-28T03:31:31Z".into()),
+        ..fixed()
+    };
+    for (format, key) in [
+        (Format::CycloneDxJson, "serialNumber"),
+        (Format::SpdxJson, "documentNamespace"),
+    ] {
+        let mut b = Vec::new();
+        render(&inv, format, &later, &mut b).unwrap();
+        let a: serde_json::Value = serde_json::from_slice(&render_to_vec(&inv, format)).unwrap();
+        let b: serde_json::Value = serde_json::from_slice(&b).unwrap();
+        assert_ne!(a[key], b[key], "{format}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Any inventory survives every JSON format unchanged and every output is schema-valid.
+    #[test]
+    fn generated_inventories_round_trip_and_validate(inv in crate::generate::inventory()) {
+        for format in JSON_FORMATS {
+            let out = render_to_vec(&inv, format);
+            let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            let errors = schema_errors(format, &doc);
+            prop_assert!(errors.is_empty(), "{} invalid: {:?}", format, errors);
+            let back = read_sbom(&out);
+            prop_assert!(back.is_ok(), "{} unreadable: {:?}", format, back);
+            prop_assert_eq!(back.unwrap(), inv.clone(), "{}", format);
+        }
+    }
+}
