@@ -77,9 +77,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
 
 fn sbom(args: &SbomArgs) -> anyhow::Result<ExitCode> {
     let progress = Progress::new(args.quiet);
-    let image = open(&args.source, &progress)?;
-    progress.message("reading layers");
-    let inventory = bosun_catalog::catalog(&image)?;
+    let inventory = inventory(&args.source, &progress)?;
     progress.finish();
     for d in &inventory.diagnostics {
         if d.level >= bosun_inventory::DiagnosticLevel::Warning {
@@ -89,6 +87,33 @@ fn sbom(args: &SbomArgs) -> anyhow::Result<ExitCode> {
     let color = args.output.is_none() && std::io::stdout().is_terminal();
     write_report(&inventory, args.format, color, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Largest SBOM document read as a source.
+const MAX_SBOM_BYTES: u64 = 512 << 20;
+
+/// The inventory of the source: cataloged from an image, or read back from an SBOM.
+fn inventory(
+    args: &SourceArgs,
+    progress: &Progress,
+) -> anyhow::Result<bosun_inventory::Inventory> {
+    if let Some(path) = args.source.strip_prefix("sbom:") {
+        progress.message("reading SBOM");
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot open SBOM {path}"))?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_SBOM_BYTES + 1), &mut bytes)
+            .with_context(|| format!("cannot read SBOM {path}"))?;
+        anyhow::ensure!(
+            bytes.len() as u64 <= MAX_SBOM_BYTES,
+            "SBOM {path} is larger than {} MiB",
+            MAX_SBOM_BYTES >> 20
+        );
+        return bosun_report::read_sbom(&bytes).with_context(|| format!("cannot read SBOM {path}"));
+    }
+    let image = open(args, progress)?;
+    progress.message("reading layers");
+    Ok(bosun_catalog::catalog(&image)?)
 }
 
 fn open(args: &SourceArgs, progress: &Progress) -> anyhow::Result<bosun_image::Image> {

@@ -1,0 +1,47 @@
+//! Running the binary and reading its JSON.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub(crate) fn bosun(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bosun"))
+        .args(args)
+        .output()
+        .expect("bosun runs")
+}
+
+/// Runs `bosun sbom --format json SOURCE`, asserts success, returns the report.
+pub(crate) fn sbom_json(source: &str) -> Value {
+    let out = bosun(&["sbom", "--format", "json", source]);
+    assert!(
+        out.status.success(),
+        "bosun sbom {source} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json report")
+}
+
+/// `(name, version, arch, layer index)` of every package, sorted.
+pub(crate) fn packages(report: &Value) -> Vec<(String, String, String, u64)> {
+    let mut v: Vec<_> = report["packages"]
+        .as_array()
+        .expect("packages array")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap_or_default().to_owned(),
+                p["version"].as_str().unwrap_or_default().to_owned(),
+                p["arch"].as_str().unwrap_or_default().to_owned(),
+                p["layer"]["index"].as_u64().expect("layer index"),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+pub(crate) fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
