@@ -208,7 +208,8 @@ fn is_placeholder(secret: &[u8]) -> bool {
     let Some(&first) = secret.first() else {
         return true;
     };
-    if matches!(first, b'$' | b'%' | b'{' | b'<' | b'@' | b'&' | b'*') {
+    // `/run/secrets/db`: a path to a secret file, not the secret.
+    if matches!(first, b'$' | b'%' | b'{' | b'<' | b'@' | b'&' | b'*' | b'/') {
         return true;
     }
     let lower = String::from_utf8_lossy(secret).to_ascii_lowercase();
