@@ -1,6 +1,9 @@
 //! Integration tests of bosun-report: every format validates against its schema, bosun's own
 //! output reads back losslessly, and hostile input never panics.
 
+// A failed unwrap in a test is a failed test, with the cause in the message.
+#![allow(clippy::unwrap_used)]
+
 mod data;
 mod formats;
 mod generate;
