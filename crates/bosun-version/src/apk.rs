@@ -46,7 +46,12 @@ struct State<'a> {
 
 impl<'a> State<'a> {
     fn first(s: &'a [u8]) -> State<'a> {
-        let mut st = State { tok: Tok::InitialDigit, suffix: 0, value: &[], rest: s };
+        let mut st = State {
+            tok: Tok::InitialDigit,
+            suffix: 0,
+            value: &[],
+            rest: s,
+        };
         st.digits();
         st
     }

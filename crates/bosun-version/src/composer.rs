@@ -18,7 +18,9 @@ fn canonicalize(v: &str) -> String {
     // non-digit runs.
     let mut out = String::with_capacity(v.len() + 4);
     let mut chars = v.chars();
-    let Some(first) = chars.next() else { return out };
+    let Some(first) = chars.next() else {
+        return out;
+    };
     out.push(first);
     let mut lp = first;
     let isdig = |c: char| c.is_ascii_digit();
@@ -55,7 +57,10 @@ fn special(s: &str) -> i32 {
         ("pl", 5),
         ("p", 5),
     ];
-    FORMS.iter().find(|(f, _)| s.starts_with(f)).map_or(-1, |(_, o)| *o)
+    FORMS
+        .iter()
+        .find(|(f, _)| s.starts_with(f))
+        .map_or(-1, |(_, o)| *o)
 }
 
 fn is_num(s: &str) -> bool {
@@ -101,11 +106,22 @@ impl Version {
     pub fn parse(input: &str) -> Result<Version, VersionError> {
         let s = input.trim();
         if s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(VersionError::invalid("composer", input, "empty or has whitespace"));
+            return Err(VersionError::invalid(
+                "composer",
+                input,
+                "empty or has whitespace",
+            ));
         }
         let body = s.strip_prefix(['v', 'V']).unwrap_or(s);
-        let parts = canonicalize(body).split('.').filter(|p| !p.is_empty()).map(Into::into).collect();
-        Ok(Version { original: s.into(), parts })
+        let parts = canonicalize(body)
+            .split('.')
+            .filter(|p| !p.is_empty())
+            .map(Into::into)
+            .collect();
+        Ok(Version {
+            original: s.into(),
+            parts,
+        })
     }
 }
 

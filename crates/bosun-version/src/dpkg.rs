@@ -67,7 +67,11 @@ impl Version {
             return Err(err(input, "empty upstream version"));
         }
         if !strict {
-            return Ok(Version { epoch, upstream: upstream.into(), revision: revision.into() });
+            return Ok(Version {
+                epoch,
+                upstream: upstream.into(),
+                revision: revision.into(),
+            });
         }
         if !upstream.as_bytes().first().is_some_and(u8::is_ascii_digit) {
             return Err(err(input, "upstream version does not start with a digit"));
@@ -84,7 +88,11 @@ impl Version {
         {
             return Err(err(input, "invalid character in revision"));
         }
-        Ok(Version { epoch, upstream: upstream.into(), revision: revision.into() })
+        Ok(Version {
+            epoch,
+            upstream: upstream.into(),
+            revision: revision.into(),
+        })
     }
 
     /// The epoch (0 when absent).

@@ -14,7 +14,10 @@ pub fn fuzz_one(data: &[u8]) {
         let _ = crate::apk::compare_str(a, b);
         let range = osv::Range::new(
             osv::RangeType::Ecosystem,
-            vec![osv::Event::Introduced(a.to_string()), osv::Event::Fixed(b.to_string())],
+            vec![
+                osv::Event::Introduced(a.to_string()),
+                osv::Event::Fixed(b.to_string()),
+            ],
         );
         let _ = range.affects(eco, "1.0");
     }

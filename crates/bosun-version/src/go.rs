@@ -31,14 +31,22 @@ impl Version {
         } else {
             Sem::parse_core(body).map_err(bad)?
         };
-        Ok(Version { original: s.into(), sem })
+        Ok(Version {
+            original: s.into(),
+            sem,
+        })
     }
 
     /// Whether this is a pseudo-version (`vX.Y.Z-[pre.]yyyymmddhhmmss-abcdefabcdef`).
     pub fn is_pseudo(&self) -> bool {
         let p = self.sem.precedence_string();
-        let Some((_, tail)) = p.rsplit_once('-') else { return false };
-        let stamp = p.len().checked_sub(tail.len() + 15).and_then(|i| p.get(i..i + 14));
+        let Some((_, tail)) = p.rsplit_once('-') else {
+            return false;
+        };
+        let stamp = p
+            .len()
+            .checked_sub(tail.len() + 15)
+            .and_then(|i| p.get(i..i + 14));
         tail.len() == 12
             && tail.bytes().all(|b| b.is_ascii_hexdigit())
             && stamp.is_some_and(|s| s.bytes().all(|b| b.is_ascii_digit()))

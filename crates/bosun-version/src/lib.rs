@@ -24,8 +24,8 @@ mod fuzz;
 pub mod go;
 pub mod maven;
 pub mod npm;
-mod num;
 pub mod nuget;
+mod num;
 pub mod osv;
 pub mod pep440;
 pub mod rpm;
@@ -84,10 +84,17 @@ fn cut(s: &str) -> String {
 
 impl VersionError {
     pub(crate) fn invalid(ecosystem: &'static str, input: &str, reason: &'static str) -> Self {
-        VersionError::Invalid { ecosystem, input: cut(input), reason }
+        VersionError::Invalid {
+            ecosystem,
+            input: cut(input),
+            reason,
+        }
     }
     pub(crate) fn range(input: &str, reason: &'static str) -> Self {
-        VersionError::Range { input: cut(input), reason }
+        VersionError::Range {
+            input: cut(input),
+            reason,
+        }
     }
 }
 
@@ -142,7 +149,11 @@ impl Ecosystem {
         let base = name.split(':').next().unwrap_or(name).trim();
         Some(match base {
             "Debian" | "Ubuntu" | "Linux Mint" | "Echo" => Ecosystem::Dpkg,
-            "Alpine" | "Wolfi" | "Chainguard" | "Alpaquita" | "BellSoft Hardened Containers"
+            "Alpine"
+            | "Wolfi"
+            | "Chainguard"
+            | "Alpaquita"
+            | "BellSoft Hardened Containers"
             | "MinimOS" => Ecosystem::Apk,
             "Red Hat" | "Rocky Linux" | "AlmaLinux" | "SUSE" | "openSUSE" | "Mariner"
             | "Azure Linux" | "Amazon Linux" | "openEuler" | "Photon OS" | "Oracle Linux"

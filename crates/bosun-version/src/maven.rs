@@ -198,7 +198,10 @@ impl Version {
             normalize(&mut list);
             inner = Some(list);
         }
-        Ok(Version { original: s.into(), items: Item::List(inner.unwrap_or_default()) })
+        Ok(Version {
+            original: s.into(),
+            items: Item::List(inner.unwrap_or_default()),
+        })
     }
 }
 

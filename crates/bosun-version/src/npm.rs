@@ -94,7 +94,9 @@ impl Comparator {
 
 impl std::fmt::Display for Comparator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let Some((op, v)) = &self.0 else { return Ok(()) };
+        let Some((op, v)) = &self.0 else {
+            return Ok(());
+        };
         let o = match op {
             Op::Eq => "",
             Op::Lt => "<",
@@ -161,12 +163,24 @@ fn xrange(s: &str) -> Result<XRange, &'static str> {
     let minor = parts.get(1).map(|p| xid(p)).transpose()?.flatten();
     let patch = parts.get(2).map(|p| xid(p)).transpose()?.flatten();
     // After a wildcard only wildcards may follow (`1.x.5` is invalid).
-    if (major.is_none() && parts.iter().skip(1).any(|p| xid(p).is_ok_and(|n| n.is_some())))
-        || (minor.is_none() && parts.get(2).is_some_and(|p| xid(p).is_ok_and(|n| n.is_some())))
+    if (major.is_none()
+        && parts
+            .iter()
+            .skip(1)
+            .any(|p| xid(p).is_ok_and(|n| n.is_some())))
+        || (minor.is_none()
+            && parts
+                .get(2)
+                .is_some_and(|p| xid(p).is_ok_and(|n| n.is_some())))
     {
         return Err("number after a wildcard");
     }
-    Ok(XRange { major, minor, patch, pre })
+    Ok(XRange {
+        major,
+        minor,
+        patch,
+        pre,
+    })
 }
 
 fn inc(n: u64) -> Result<u64, &'static str> {
@@ -205,7 +219,9 @@ impl Range {
             if sets.is_empty() {
                 sets.extend(first);
             } else if sets.len() > 1
-                && let Some(any) = sets.iter().find(|s| s.len() == 1 && s.iter().all(|c| c.0.is_none()))
+                && let Some(any) = sets
+                    .iter()
+                    .find(|s| s.len() == 1 && s.iter().all(|c| c.0.is_none()))
             {
                 sets = vec![any.clone()];
             }
@@ -225,7 +241,8 @@ impl Range {
             if v.0.is_prerelease() && !self.opts.include_prerelease {
                 return set.iter().any(|c| match &c.0 {
                     Some((_, a)) => {
-                        a.is_prerelease() && (a.major, a.minor, a.patch) == (v.0.major, v.0.minor, v.0.patch)
+                        a.is_prerelease()
+                            && (a.major, a.minor, a.patch) == (v.0.major, v.0.minor, v.0.patch)
                     }
                     None => false,
                 });
@@ -242,7 +259,12 @@ impl std::fmt::Display for Range {
             .sets
             .iter()
             .map(|set| {
-                set.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ").trim().to_string()
+                set.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .trim()
+                    .to_string()
             })
             .collect();
         f.write_str(&s.join("||"))
@@ -284,7 +306,11 @@ fn parse_set(s: &str, opts: Options) -> Result<Vec<Comparator>, &'static str> {
         }
     }
     // replaceGTE0
-    let gte0 = if opts.include_prerelease { ">=0.0.0-0" } else { ">=0.0.0" };
+    let gte0 = if opts.include_prerelease {
+        ">=0.0.0-0"
+    } else {
+        ">=0.0.0"
+    };
     for c in comps.iter_mut() {
         if c.to_string() == gte0 {
             *c = Comparator::any();
@@ -308,8 +334,19 @@ fn parse_set(s: &str, opts: Options) -> Result<Vec<Comparator>, &'static str> {
     Ok(out)
 }
 
-fn hyphen(f: &XRange, t: &XRange, opts: Options, out: &mut Vec<Comparator>) -> Result<(), &'static str> {
-    let z = || if opts.include_prerelease { zero_pre() } else { Vec::new() };
+fn hyphen(
+    f: &XRange,
+    t: &XRange,
+    opts: Options,
+    out: &mut Vec<Comparator>,
+) -> Result<(), &'static str> {
+    let z = || {
+        if opts.include_prerelease {
+            zero_pre()
+        } else {
+            Vec::new()
+        }
+    };
     match (f.major, f.minor, f.patch) {
         (None, _, _) => {}
         (Some(m), None, _) => out.push(Comparator::new(Op::Ge, v(m, 0, 0, z()))),
@@ -340,7 +377,13 @@ fn hyphen(f: &XRange, t: &XRange, opts: Options, out: &mut Vec<Comparator>) -> R
 }
 
 fn comparator(w: &str, opts: Options, out: &mut Vec<Comparator>) -> Result<(), &'static str> {
-    let z = || if opts.include_prerelease { zero_pre() } else { Vec::new() };
+    let z = || {
+        if opts.include_prerelease {
+            zero_pre()
+        } else {
+            Vec::new()
+        }
+    };
     if let Some(rest) = w.strip_prefix('^') {
         let x = xrange(rest)?;
         match (x.major, x.minor, x.patch) {
@@ -414,7 +457,10 @@ fn comparator(w: &str, opts: Options, out: &mut Vec<Comparator>) -> Result<(), &
         return Ok(());
     };
     if !any_x {
-        out.push(Comparator::new(op, v(m, x.minor.unwrap_or(0), x.patch.unwrap_or(0), x.pre)));
+        out.push(Comparator::new(
+            op,
+            v(m, x.minor.unwrap_or(0), x.patch.unwrap_or(0), x.pre),
+        ));
         return Ok(());
     }
     let xm = x.minor.is_none();

@@ -26,7 +26,8 @@ impl Version {
             None => (s, None),
         };
         if let Some(m) = meta
-            && m.split('.').any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+            && m.split('.')
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         {
             return Err(bad("bad metadata"));
         }
@@ -37,7 +38,9 @@ impl Version {
         let mut nums: [Num; 4] = [Num::zero(), Num::zero(), Num::zero(), Num::zero()];
         let mut count = 0;
         for (i, part) in core.split('.').enumerate() {
-            let slot = nums.get_mut(i).ok_or_else(|| bad("more than four numbers"))?;
+            let slot = nums
+                .get_mut(i)
+                .ok_or_else(|| bad("more than four numbers"))?;
             *slot = Num::parse(part).ok_or_else(|| bad("version number is not numeric"))?;
             count += 1;
         }
@@ -59,18 +62,24 @@ impl Version {
                 })
                 .collect::<Result<_, _>>()?,
         };
-        Ok(Version { original: s.into(), nums, pre })
+        Ok(Version {
+            original: s.into(),
+            nums,
+            pre,
+        })
     }
 }
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.nums.cmp(&other.nums).then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
-            (true, true) => Ordering::Equal,
-            (true, false) => Ordering::Greater,
-            (false, true) => Ordering::Less,
-            (false, false) => self.pre.cmp(&other.pre),
-        })
+        self.nums
+            .cmp(&other.nums)
+            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Greater,
+                (false, true) => Ordering::Less,
+                (false, false) => self.pre.cmp(&other.pre),
+            })
     }
 }
 impl PartialOrd for Version {

@@ -121,19 +121,28 @@ impl Range {
             return Ok(false);
         }
         if self.events.len() > MAX_EVENTS {
-            return Err(VersionError::Osv { reason: "too many events" });
+            return Err(VersionError::Osv {
+                reason: "too many events",
+            });
         }
-        if !self.events.iter().any(|e| matches!(e, Event::Introduced(_))) {
-            return Err(VersionError::Osv { reason: "range without introduced event" });
+        if !self
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::Introduced(_)))
+        {
+            return Err(VersionError::Osv {
+                reason: "range without introduced event",
+            });
         }
         let mut evs: Vec<(Bound, &Event)> = Vec::with_capacity(self.events.len());
         for e in &self.events {
             let b = match e {
                 Event::Introduced(s) if s == "0" => Bound::Min,
                 Event::Limit(s) if s == "*" => Bound::Max,
-                Event::Introduced(s) | Event::Fixed(s) | Event::LastAffected(s) | Event::Limit(s) => {
-                    Bound::At(eco.parse(s)?)
-                }
+                Event::Introduced(s)
+                | Event::Fixed(s)
+                | Event::LastAffected(s)
+                | Event::Limit(s) => Bound::At(eco.parse(s)?),
             };
             evs.push((b, e));
         }
@@ -157,14 +166,16 @@ impl Range {
 impl Affected {
     /// The ecosystem of the package, if known.
     pub fn ecosystem(&self) -> Option<Ecosystem> {
-        self.package.as_ref().and_then(|p| Ecosystem::from_osv(&p.ecosystem))
+        self.package
+            .as_ref()
+            .and_then(|p| Ecosystem::from_osv(&p.ecosystem))
     }
 
     /// Whether `version` is affected, with the package's own ecosystem.
     pub fn affects(&self, version: &str) -> Result<bool, VersionError> {
-        let eco = self
-            .ecosystem()
-            .ok_or(VersionError::Osv { reason: "unknown or missing ecosystem" })?;
+        let eco = self.ecosystem().ok_or(VersionError::Osv {
+            reason: "unknown or missing ecosystem",
+        })?;
         self.affects_in(eco, version)
     }
 

@@ -60,7 +60,9 @@ impl P<'_> {
             .unwrap_or_else(Num::zero)
     }
     fn starts(&self, pos: usize, kw: &str) -> bool {
-        self.s.get(pos..).is_some_and(|r| r.starts_with(kw.as_bytes()))
+        self.s
+            .get(pos..)
+            .is_some_and(|r| r.starts_with(kw.as_bytes()))
     }
     fn is_sep(&self, pos: usize) -> bool {
         matches!(self.s.get(pos), Some(b'-' | b'_' | b'.'))

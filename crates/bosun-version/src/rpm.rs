@@ -26,7 +26,9 @@ impl Version {
         if s.is_empty() {
             return Err(err(input, "empty version"));
         }
-        if s.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
+        if s.bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+        {
             return Err(err(input, "whitespace or control character"));
         }
         // rpm's parseEVR: an epoch is the leading digits when a ':' follows them (an empty
@@ -47,7 +49,11 @@ impl Version {
         if version.is_empty() {
             return Err(err(input, "empty version part"));
         }
-        Ok(Version { epoch, version: version.into(), release })
+        Ok(Version {
+            epoch,
+            version: version.into(),
+            release,
+        })
     }
 
     /// Builds from separate fields, as stored in an rpm database header.
@@ -92,7 +98,8 @@ pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
     }
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let (mut i, mut j) = (0usize, 0usize);
-    let sep = |c: Option<&u8>| c.is_some_and(|c| !c.is_ascii_alphanumeric() && *c != b'~' && *c != b'^');
+    let sep =
+        |c: Option<&u8>| c.is_some_and(|c| !c.is_ascii_alphanumeric() && *c != b'~' && *c != b'^');
     while i < a.len() || j < b.len() {
         while sep(a.get(i)) {
             i += 1;
@@ -134,7 +141,13 @@ pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
             break;
         }
         let isnum = ca.is_ascii_digit();
-        let class = |c: &u8| if isnum { c.is_ascii_digit() } else { c.is_ascii_alphabetic() };
+        let class = |c: &u8| {
+            if isnum {
+                c.is_ascii_digit()
+            } else {
+                c.is_ascii_alphabetic()
+            }
+        };
         let si = i;
         while a.get(i).is_some_and(class) {
             i += 1;
@@ -146,7 +159,11 @@ pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
         let seg_a = a.get(si..i).unwrap_or_default();
         let seg_b = b.get(sj..j).unwrap_or_default();
         if seg_b.is_empty() {
-            return if isnum { Ordering::Greater } else { Ordering::Less };
+            return if isnum {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            };
         }
         let r = if isnum {
             let ta = trim_zeros(seg_a);

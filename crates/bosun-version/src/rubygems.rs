@@ -42,7 +42,9 @@ impl Version {
             }
         }
         if let Some(pre) = pre
-            && pre.split('.').any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+            && pre
+                .split('.')
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         {
             return Err(bad("malformed pre-release"));
         }
@@ -61,7 +63,9 @@ impl Version {
                 while b.get(i).is_some_and(u8::is_ascii_digit) {
                     i += 1;
                 }
-                raw.push(Seg::Num(Num::parse(canon.get(start..i).unwrap_or("0")).unwrap_or_else(Num::zero)));
+                raw.push(Seg::Num(
+                    Num::parse(canon.get(start..i).unwrap_or("0")).unwrap_or_else(Num::zero),
+                ));
             } else if c.is_ascii_alphabetic() {
                 while b.get(i).is_some_and(u8::is_ascii_alphabetic) {
                     i += 1;
@@ -72,11 +76,17 @@ impl Version {
             }
         }
         // canonical_segments: split at the first string, drop trailing zeros of each part.
-        let split = raw.iter().position(|s| matches!(s, Seg::Str(_))).unwrap_or(raw.len());
+        let split = raw
+            .iter()
+            .position(|s| matches!(s, Seg::Str(_)))
+            .unwrap_or(raw.len());
         let strs = raw.split_off(split);
         let mut nums = raw;
         let trim = |v: &mut Vec<Seg>| {
-            while v.last().is_some_and(|s| matches!(s, Seg::Num(n) if n.is_zero())) {
+            while v
+                .last()
+                .is_some_and(|s| matches!(s, Seg::Num(n) if n.is_zero()))
+            {
                 v.pop();
             }
         };
@@ -84,7 +94,10 @@ impl Version {
         let mut strs = strs;
         trim(&mut strs);
         nums.extend(strs);
-        Ok(Version { original: s.into(), segs: nums })
+        Ok(Version {
+            original: s.into(),
+            segs: nums,
+        })
     }
 
     /// Whether the version has a letter (RubyGems' `prerelease?`).

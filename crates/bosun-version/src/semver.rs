@@ -74,7 +74,13 @@ pub(crate) fn parse_pre(s: &str) -> Result<Vec<Ident>, &'static str> {
 
 pub(crate) fn parse_build(s: &str) -> Result<Vec<Box<str>>, &'static str> {
     s.split('.')
-        .map(|id| if ident_ok(id) { Ok(id.into()) } else { Err("bad build identifier") })
+        .map(|id| {
+            if ident_ok(id) {
+                Ok(id.into())
+            } else {
+                Err("bad build identifier")
+            }
+        })
         .collect()
 }
 
@@ -101,7 +107,13 @@ impl Version {
         if it.next().is_some() {
             return Err("more than three version numbers");
         }
-        Ok(Version { major, minor, patch, pre, build })
+        Ok(Version {
+            major,
+            minor,
+            patch,
+            pre,
+            build,
+        })
     }
 
     /// Whether this has pre-release identifiers.
@@ -110,7 +122,13 @@ impl Version {
     }
 
     pub(crate) fn new(major: u64, minor: u64, patch: u64, pre: Vec<Ident>) -> Version {
-        Version { major, minor, patch, pre, build: Vec::new() }
+        Version {
+            major,
+            minor,
+            patch,
+            pre,
+            build: Vec::new(),
+        }
     }
 
     /// The version without build metadata, as node-semver's `.version`.

@@ -24,7 +24,13 @@ pub(crate) fn op_lines(text: &str) -> Vec<(usize, String, String, String)> {
         if t.is_empty() || t.starts_with('#') || t.starts_with("//") {
             continue;
         }
-        let body = t.split(" #").next().unwrap_or(t).split("\t#").next().unwrap_or(t);
+        let body = t
+            .split(" #")
+            .next()
+            .unwrap_or(t)
+            .split("\t#")
+            .next()
+            .unwrap_or(t);
         let f: Vec<&str> = body.split_whitespace().collect();
         if let [a, o, b] = f.as_slice() {
             out.push((i + 1, a.to_string(), o.to_string(), b.to_string()));
@@ -35,10 +41,16 @@ pub(crate) fn op_lines(text: &str) -> Vec<(usize, String, String, String)> {
 
 /// The text of the bracketed block (`[...]` or `{...}`) that follows `marker`.
 pub(crate) fn block<'a>(text: &'a str, marker: &str) -> &'a str {
-    let start = text.find(marker).unwrap_or_else(|| panic!("marker {marker} not found"));
+    let start = text
+        .find(marker)
+        .unwrap_or_else(|| panic!("marker {marker} not found"));
     let rest = &text[start + marker.len()..];
     let open = rest.find(['[', '{']).expect("block opener");
-    let (o, c) = if rest.as_bytes()[open] == b'[' { (b'[', b']') } else { (b'{', b'}') };
+    let (o, c) = if rest.as_bytes()[open] == b'[' {
+        (b'[', b']')
+    } else {
+        (b'{', b'}')
+    };
     let mut depth = 0;
     let mut quote: Option<u8> = None;
     let bytes = rest.as_bytes();

@@ -19,7 +19,12 @@ fn fixed(s: &str) -> Event {
 #[test]
 fn introduced_zero_and_fixed_bound_a_half_open_interval() {
     let r = range(vec![intro("0"), fixed("2.4.1-1")]);
-    for (v, want) in [("0.1-1", true), ("2.4.1-0.1", true), ("2.4.1-1", false), ("1:0.1-1", false)] {
+    for (v, want) in [
+        ("0.1-1", true),
+        ("2.4.1-0.1", true),
+        ("2.4.1-1", false),
+        ("1:0.1-1", false),
+    ] {
         assert_eq!(r.affects(Ecosystem::Dpkg, v).expect(v), want, "{v}");
     }
 }
@@ -27,7 +32,13 @@ fn introduced_zero_and_fixed_bound_a_half_open_interval() {
 #[test]
 fn last_affected_is_inclusive() {
     let r = range(vec![intro("1.0"), Event::LastAffected("1.5".into())]);
-    for (v, want) in [("0.9", false), ("1.0", true), ("1.5", true), ("1.5.post1", false), ("1.5rc1", true)] {
+    for (v, want) in [
+        ("0.9", false),
+        ("1.0", true),
+        ("1.5", true),
+        ("1.5.post1", false),
+        ("1.5rc1", true),
+    ] {
         assert_eq!(r.affects(Ecosystem::Pep440, v).expect(v), want, "{v}");
     }
 }
@@ -35,7 +46,12 @@ fn last_affected_is_inclusive() {
 #[test]
 fn unsorted_events_with_several_intervals() {
     // [1.0, 1.2) and [2.0, 2.3), given out of order
-    let r = range(vec![fixed("2.3.0"), intro("2.0.0"), fixed("1.2.0"), intro("1.0.0")]);
+    let r = range(vec![
+        fixed("2.3.0"),
+        intro("2.0.0"),
+        fixed("1.2.0"),
+        intro("1.0.0"),
+    ]);
     for (v, want) in [
         ("0.9.0", false),
         ("1.0.0", true),
@@ -66,7 +82,10 @@ fn semver_ranges_use_semver_whatever_the_ecosystem() {
     assert!(r.affects(Ecosystem::Go, "1.20.2").expect("parse"));
     assert!(!r.affects(Ecosystem::Go, "v1.20.3").expect("parse"));
     let git = Range::new(RangeType::Git, vec![intro("0"), fixed("abc")]);
-    assert!(!git.affects(Ecosystem::Go, "1.0.0").expect("git ranges never match versions"));
+    assert!(
+        !git.affects(Ecosystem::Go, "1.0.0")
+            .expect("git ranges never match versions")
+    );
 }
 
 #[test]
@@ -85,7 +104,10 @@ fn versions_list_matches_exactly_or_by_value() {
     )
     .expect("json");
     assert!(a.affects("1.0").expect("parse"));
-    assert!(a.affects("2.0RC1").expect("parse"), "normalized PEP 440 spelling");
+    assert!(
+        a.affects("2.0RC1").expect("parse"),
+        "normalized PEP 440 spelling"
+    );
     assert!(!a.affects("1.1").expect("parse"));
 }
 
@@ -132,7 +154,9 @@ struct Record {
 
 #[test]
 fn ghsa_enumerated_versions_lie_inside_their_ranges() {
-    let Some(dir) = bosun_testdata::path("data/osv/maven-ghsa-bundle") else { return };
+    let Some(dir) = bosun_testdata::path("data/osv/maven-ghsa-bundle") else {
+        return;
+    };
     let mut checked = std::collections::BTreeMap::<String, (usize, usize)>::new();
     let mut misses = Vec::new();
     let mut unparsable = Vec::new();
@@ -141,14 +165,23 @@ fn ghsa_enumerated_versions_lie_inside_their_ranges() {
         if p.extension().is_none_or(|e| e != "json") {
             continue;
         }
-        let b: Bundle = serde_json::from_str(&std::fs::read_to_string(&p).expect("read")).expect("bundle json");
+        let b: Bundle =
+            serde_json::from_str(&std::fs::read_to_string(&p).expect("read")).expect("bundle json");
         for rec in &b.vulns {
             for a in &rec.affected {
                 let Some(eco) = a.ecosystem() else { continue };
-                if !a.ranges.iter().any(|r| r.kind == RangeType::Ecosystem || r.kind == RangeType::Semver) {
+                if !a
+                    .ranges
+                    .iter()
+                    .any(|r| r.kind == RangeType::Ecosystem || r.kind == RangeType::Semver)
+                {
                     continue;
                 }
-                let ranges_only = Affected { package: a.package.clone(), ranges: a.ranges.clone(), versions: Vec::new() };
+                let ranges_only = Affected {
+                    package: a.package.clone(),
+                    ranges: a.ranges.clone(),
+                    versions: Vec::new(),
+                };
                 for v in &a.versions {
                     let slot = checked.entry(format!("{eco:?}")).or_default();
                     match ranges_only.affects_in(eco, v) {

@@ -10,14 +10,20 @@ fn version_like(eco: Ecosystem) -> BoxedStrategy<String> {
     let re = match eco {
         Ecosystem::Dpkg => "([0-9]:)?[0-9][0-9a-z.+~]{0,8}(-[0-9a-z.+~]{1,5})?",
         Ecosystem::Rpm => "([0-9]:)?[0-9a-zA-Z.~^_+]{1,10}(-[0-9a-zA-Z.~^_]{1,5})?",
-        Ecosystem::Apk => "[0-9]{1,2}(\\.[0-9]{1,2}){0,3}[a-z]?(_(alpha|beta|pre|rc|cvs|svn|git|hg|p)[0-9]?){0,2}(-r[0-9])?",
-        Ecosystem::Pep440 => "([0-9]!)?[0-9]{1,2}(\\.[0-9]{1,2}){0,3}((a|b|rc|alpha|c)[0-9]?)?(\\.post[0-9])?(\\.dev[0-9])?(\\+[a-z0-9]{1,3}(\\.[a-z0-9]{1,3})?)?",
+        Ecosystem::Apk => {
+            "[0-9]{1,2}(\\.[0-9]{1,2}){0,3}[a-z]?(_(alpha|beta|pre|rc|cvs|svn|git|hg|p)[0-9]?){0,2}(-r[0-9])?"
+        }
+        Ecosystem::Pep440 => {
+            "([0-9]!)?[0-9]{1,2}(\\.[0-9]{1,2}){0,3}((a|b|rc|alpha|c)[0-9]?)?(\\.post[0-9])?(\\.dev[0-9])?(\\+[a-z0-9]{1,3}(\\.[a-z0-9]{1,3})?)?"
+        }
         Ecosystem::Semver | Ecosystem::Npm | Ecosystem::Cargo | Ecosystem::Go => {
             "v?(0|[1-9][0-9]?)\\.(0|[1-9])\\.(0|[1-9])(-[0-9a-z]{1,3}(\\.[0-9a-z]{1,3}){0,2})?(\\+[0-9a-z]{1,3})?"
         }
         Ecosystem::Maven => "[0-9a-zA-Z]{1,4}([.-][0-9a-zA-Z]{1,6}){0,4}",
         Ecosystem::RubyGems => "[0-9]{1,2}(\\.[0-9a-z]{1,3}){0,4}(-[0-9a-z]{1,3})?",
-        Ecosystem::NuGet => "[0-9]{1,2}(\\.[0-9]{1,2}){0,3}(-[0-9a-zA-Z]{1,3}(\\.[0-9a-zA-Z]{1,3}){0,2})?(\\+[a-z]{1,3})?",
+        Ecosystem::NuGet => {
+            "[0-9]{1,2}(\\.[0-9]{1,2}){0,3}(-[0-9a-zA-Z]{1,3}(\\.[0-9a-zA-Z]{1,3}){0,2})?(\\+[a-z]{1,3})?"
+        }
         Ecosystem::Composer => "v?[0-9]{1,2}([._+-]?[0-9a-zA-Z]{1,4}){0,4}",
     };
     proptest::string::string_regex(re).expect("regex").boxed()

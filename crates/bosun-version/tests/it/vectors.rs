@@ -61,8 +61,18 @@ fn check_known(
         .iter()
         .filter_map(|f| f.split(':').nth(1).and_then(|n| n.parse().ok()))
         .collect();
-    assert!(lines == known, "{name}: {} failures:\n{}", fails.len(), fails.join("\n"));
-    assert_eq!(errs.len(), skips, "{name}: parse errors:\n{}", errs.join("\n"));
+    assert!(
+        lines == known,
+        "{name}: {} failures:\n{}",
+        fails.len(),
+        fails.join("\n")
+    );
+    assert_eq!(
+        errs.len(),
+        skips,
+        "{name}: parse errors:\n{}",
+        errs.join("\n")
+    );
     assert!(pass >= min_pass, "{name}: only {pass} vectors passed");
     println!("{name}: {pass} passed, {} skipped", errs.len());
 }
@@ -75,7 +85,9 @@ fn dpkg_perl_vectors() {
     let mut n = 0;
     for line in data.lines().filter(|l| !l.trim().is_empty()) {
         let f: Vec<&str> = line.split_whitespace().collect();
-        let [a, b, r] = f.as_slice() else { panic!("bad line {line}") };
+        let [a, b, r] = f.as_slice() else {
+            panic!("bad line {line}")
+        };
         let want = ord(r.parse().expect("expected sign"));
         assert_eq!(Ecosystem::Dpkg.compare(a, b).expect(line), want, "{line}");
         n += 1;
@@ -95,7 +107,11 @@ fn dpkg_c_vectors() {
         Some((epoch, lits.first()?.clone()?, lits.get(1)?.clone()?))
     };
     let text_of = |(e, u, r): &(String, String, String)| {
-        if r.is_empty() { format!("{e}:{u}") } else { format!("{e}:{u}-{r}") }
+        if r.is_empty() {
+            format!("{e}:{u}")
+        } else {
+            format!("{e}:{u}-{r}")
+        }
     };
     let (mut a, mut b) = (String::new(), String::new());
     let (mut cmps, mut parses, mut rejects, mut blanks) = (0, 0, 0, 0);
@@ -113,7 +129,11 @@ fn dpkg_c_vectors() {
             continue;
         }
         if t.contains("dpkg_version_relate(&a, DPKG_RELATION_") {
-            let rel = t.split("DPKG_RELATION_").nth(1).and_then(|r| r.split(',').next()).unwrap_or("");
+            let rel = t
+                .split("DPKG_RELATION_")
+                .nth(1)
+                .and_then(|r| r.split(',').next())
+                .unwrap_or("");
             let got = Ecosystem::Dpkg.compare(&a, &b).expect("compare");
             let holds = match rel {
                 "EQ" => got == Ordering::Equal,
@@ -169,31 +189,57 @@ fn dpkg_c_vectors() {
         }
     }
     // The two loops over invalid characters, replayed with the characters they list.
-    for (tpl, idx, chars) in [("0:0a-0", 3, "!#@$%&/|\\<>()[]{};,_=*^'"), ("0:0-0", 4, "!#@$%&/|\\<>()[]{}:;,_=*^'")] {
-        assert!(text.contains(&chars.replace('\\', "\\\\")), "loop characters for {tpl} changed upstream");
+    for (tpl, idx, chars) in [
+        ("0:0a-0", 3, "!#@$%&/|\\<>()[]{};,_=*^'"),
+        ("0:0-0", 4, "!#@$%&/|\\<>()[]{}:;,_=*^'"),
+    ] {
+        assert!(
+            text.contains(&chars.replace('\\', "\\\\")),
+            "loop characters for {tpl} changed upstream"
+        );
         for c in chars.chars() {
             let mut s = tpl.to_string();
             s.replace_range(idx..idx + 1, &c.to_string());
-            assert!(bosun_version::dpkg::Version::parse_strict(&s).is_err(), "{s:?} must be rejected");
+            assert!(
+                bosun_version::dpkg::Version::parse_strict(&s).is_err(),
+                "{s:?} must be rejected"
+            );
             rejects += 1;
         }
     }
     assert_eq!(blanks, 2, "comparisons of blank objects");
-    assert!(cmps >= 10 && parses >= 12 && rejects >= 60, "{cmps} {parses} {rejects}");
+    assert!(
+        cmps >= 10 && parses >= 12 && rejects >= 60,
+        "{cmps} {parses} {rejects}"
+    );
 }
 
 #[test]
 fn dpkg_generated_by_dpkg() {
-    let r = run_op_file("generated/dpkg-compare-versions-dpkg1.21.txt", eco(Ecosystem::Dpkg));
+    let r = run_op_file(
+        "generated/dpkg-compare-versions-dpkg1.21.txt",
+        eco(Ecosystem::Dpkg),
+    );
     check("dpkg generated", r, 2000, 0);
 }
 
 #[test]
 fn dpkg_osv_scalibr() {
-    check("debian hand", run_op_file("osv-scalibr-semantic/debian-versions.txt", eco(Ecosystem::Dpkg)), 30, 0);
+    check(
+        "debian hand",
+        run_op_file(
+            "osv-scalibr-semantic/debian-versions.txt",
+            eco(Ecosystem::Dpkg),
+        ),
+        30,
+        0,
+    );
     check(
         "debian generated",
-        run_op_file("osv-scalibr-semantic/debian-versions-generated.txt", eco(Ecosystem::Dpkg)),
+        run_op_file(
+            "osv-scalibr-semantic/debian-versions-generated.txt",
+            eco(Ecosystem::Dpkg),
+        ),
         14000,
         0,
     );
@@ -207,8 +253,14 @@ fn rpm_rpmvercmp_at() {
     for line in text.lines().filter(|l| l.starts_with("RPMVERCMP(")) {
         let inner = &line[10..line.rfind(')').expect(")")];
         let f: Vec<&str> = inner.split(", ").collect();
-        let [a, b, r] = f.as_slice() else { panic!("bad line {line}") };
-        assert_eq!(rpm::rpmvercmp(a, b), ord(r.parse().expect("sign")), "{line}");
+        let [a, b, r] = f.as_slice() else {
+            panic!("bad line {line}")
+        };
+        assert_eq!(
+            rpm::rpmvercmp(a, b),
+            ord(r.parse().expect("sign")),
+            "{line}"
+        );
         n += 1;
     }
     assert!(n >= 90, "{n}");
@@ -216,7 +268,9 @@ fn rpm_rpmvercmp_at() {
 
 #[test]
 fn rpm_claircore_rpmvercmp() {
-    let r = run_op_file("rpm/claircore-rpmver-testdata-rpmvercmp", |a, b| Ok(rpm::rpmvercmp(a, b)));
+    let r = run_op_file("rpm/claircore-rpmver-testdata-rpmvercmp", |a, b| {
+        Ok(rpm::rpmvercmp(a, b))
+    });
     check("claircore rpmvercmp", r, 100, 0);
 }
 
@@ -231,7 +285,11 @@ fn rpm_claircore_compare() {
         match parts.as_slice() {
             [rel, ver, name] => {
                 let (rel, arch) = match rel.rsplit_once('.') {
-                    Some((r, a)) if ["noarch", "x86_64", "aarch64", "riscv", "i686"].contains(&a) => (r, a),
+                    Some((r, a))
+                        if ["noarch", "x86_64", "aarch64", "riscv", "i686"].contains(&a) =>
+                    {
+                        (r, a)
+                    }
                     _ => (*rel, ""),
                 };
                 (name.to_string(), format!("{ver}-{rel}"), arch.to_string())
@@ -244,7 +302,9 @@ fn rpm_claircore_compare() {
         let (na, ea, aa) = split(a);
         let (nb, eb, ab) = split(b);
         if na != nb || aa != ab {
-            return Err(bosun_version::VersionError::Osv { reason: "name/arch ordering is claircore's" });
+            return Err(bosun_version::VersionError::Osv {
+                reason: "name/arch ordering is claircore's",
+            });
         }
         Ecosystem::Rpm.compare(&ea, &eb)
     });
@@ -253,13 +313,24 @@ fn rpm_claircore_compare() {
 
 #[test]
 fn rpm_generated_by_label_compare() {
-    let r = run_op_file("generated/rpm-labelcompare-rpm4.18.txt", eco(Ecosystem::Rpm));
+    let r = run_op_file(
+        "generated/rpm-labelcompare-rpm4.18.txt",
+        eco(Ecosystem::Rpm),
+    );
     check("rpm labelCompare", r, 2800, 0);
 }
 
 #[test]
 fn rpm_osv_scalibr() {
-    check("redhat", run_op_file("osv-scalibr-semantic/redhat-versions.txt", eco(Ecosystem::Rpm)), 150, 0);
+    check(
+        "redhat",
+        run_op_file(
+            "osv-scalibr-semantic/redhat-versions.txt",
+            eco(Ecosystem::Rpm),
+        ),
+        150,
+        0,
+    );
 }
 
 /// apk-tools' own test data is from apk-tools 3 (master): checked against the v3 rules.
@@ -288,7 +359,11 @@ fn apk_version_data() {
                     _ => panic!("line {}: operator {o}", i + 1),
                 };
                 assert!(ok, "line {}: {line} (got {got:?})", i + 1);
-                if o.contains('~') { fuzzy += 1 } else { cmp += 1 }
+                if o.contains('~') {
+                    fuzzy += 1
+                } else {
+                    cmp += 1
+                }
             }
             [v] => {
                 let (want, s) = match v.strip_prefix('!') {
@@ -309,14 +384,23 @@ fn apk_version_data() {
 fn apk_osv_dev_validity() {
     let p = bosun_testdata::require!("data/version-vectors/apk/osv.dev-alpine-valid_versions.txt");
     let mut n = 0;
-    for v in read(&p).lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    for v in read(&p)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         assert!(Ecosystem::Apk.parse(v).is_ok(), "{v} should be valid");
         assert!(apk::v2::is_valid(v), "{v}");
         n += 1;
     }
-    let p = bosun_testdata::require!("data/version-vectors/apk/osv.dev-alpine-invalid_versions.txt");
+    let p =
+        bosun_testdata::require!("data/version-vectors/apk/osv.dev-alpine-invalid_versions.txt");
     let mut wrong = Vec::new();
-    for v in read(&p).lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    for v in read(&p)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         if Ecosystem::Apk.parse(v).is_ok() {
             wrong.push(v.to_string());
         }
@@ -338,24 +422,50 @@ fn apk_osv_scalibr() {
     // Lines 4, 5, 15, 24, 27, 28, 40 and 47 compare invalid versions the way the newest apk
     // does; the file's own comments say apk 3.x (apk-tools 2) answers the other way, as we do
     // with the v2 rules. Checked below against the v3 rules instead.
-    check_known("alpine hand", run_op_file("osv-scalibr-semantic/alpine-versions.txt", raw), 30, 0, &ALPINE_LATEST_ONLY);
-    let p = bosun_testdata::require!("data/version-vectors/osv-scalibr-semantic/alpine-versions.txt");
+    check_known(
+        "alpine hand",
+        run_op_file("osv-scalibr-semantic/alpine-versions.txt", raw),
+        30,
+        0,
+        &ALPINE_LATEST_ONLY,
+    );
+    let p =
+        bosun_testdata::require!("data/version-vectors/osv-scalibr-semantic/alpine-versions.txt");
     let text = read(&p);
-    for (line, a, o, b) in op_lines(&text).into_iter().filter(|l| ALPINE_LATEST_ONLY.contains(&l.0)) {
-        assert_eq!(Some(apk::compare_str(&a, &b)), op(&o), "line {line}: apk 3 rules");
+    for (line, a, o, b) in op_lines(&text)
+        .into_iter()
+        .filter(|l| ALPINE_LATEST_ONLY.contains(&l.0))
+    {
+        assert_eq!(
+            Some(apk::compare_str(&a, &b)),
+            op(&o),
+            "line {line}: apk 3 rules"
+        );
     }
-    check("alpine generated", run_op_file("osv-scalibr-semantic/alpine-versions-generated.txt", raw), 13000, 0);
+    check(
+        "alpine generated",
+        run_op_file("osv-scalibr-semantic/alpine-versions-generated.txt", raw),
+        13000,
+        0,
+    );
 }
 
 #[test]
 fn pep440_packaging_versions() {
     let p = bosun_testdata::require!("data/version-vectors/pep440/test_version.py");
     let text = read(&p);
-    let versions: Vec<String> = literals(block(&text, "VERSIONS = ")).into_iter().flatten().collect();
+    let versions: Vec<String> = literals(block(&text, "VERSIONS = "))
+        .into_iter()
+        .flatten()
+        .collect();
     assert!(versions.len() >= 90, "{}", versions.len());
     let parsed: Vec<_> = versions
         .iter()
-        .map(|v| Ecosystem::Pep440.parse(v).unwrap_or_else(|e| panic!("{v}: {e}")))
+        .map(|v| {
+            Ecosystem::Pep440
+                .parse(v)
+                .unwrap_or_else(|e| panic!("{v}: {e}"))
+        })
         .collect();
     for (i, a) in parsed.iter().enumerate() {
         for (j, b) in parsed.iter().enumerate() {
@@ -367,14 +477,19 @@ fn pep440_packaging_versions() {
     assert!(inv > 0);
     let invalid_block = {
         let end = text.find("def test_invalid_versions").expect("marker");
-        let start = text[..end].rfind("@pytest.mark.parametrize").expect("parametrize");
+        let start = text[..end]
+            .rfind("@pytest.mark.parametrize")
+            .expect("parametrize");
         &text[start..end]
     };
     let mut skipped = 0;
     for lit in literals(invalid_block) {
         match lit {
             Some(s) if s == "version" => {}
-            Some(s) => assert!(Ecosystem::Pep440.parse(&s).is_err(), "{s:?} must be invalid"),
+            Some(s) => assert!(
+                Ecosystem::Pep440.parse(&s).is_err(),
+                "{s:?} must be invalid"
+            ),
             // "1.0+\u0130": a non-ASCII letter, written with an escape our reader leaves alone.
             None => skipped += 1,
         }
@@ -383,7 +498,9 @@ fn pep440_packaging_versions() {
     // normalization pairs
     let norm_block = {
         let end = text.find("def test_normalized_versions").expect("marker");
-        let start = text[..end].rfind("@pytest.mark.parametrize").expect("parametrize");
+        let start = text[..end]
+            .rfind("@pytest.mark.parametrize")
+            .expect("parametrize");
         &text[start..end]
     };
     let lits = literals(norm_block);
@@ -392,7 +509,9 @@ fn pep440_packaging_versions() {
     for pair in lits.get(2..).unwrap_or_default().chunks(2) {
         match pair {
             [Some(a), Some(b)] => {
-                let v = Ecosystem::Pep440.parse(a).unwrap_or_else(|e| panic!("{a}: {e}"));
+                let v = Ecosystem::Pep440
+                    .parse(a)
+                    .unwrap_or_else(|e| panic!("{a}: {e}"));
                 assert_eq!(v.to_string(), *b, "normalize {a:?}");
                 pairs += 1;
             }
@@ -408,12 +527,23 @@ fn pep440_packaging_versions() {
 fn pep440_osv_scalibr() {
     // 11 hand-written lines compare pre-PEP 440 "legacy" versions (0.1-bulbasaur,
     // -class.-jw.util...), which packaging 22+ rejects (InvalidVersion) and so do we.
-    check("pypi hand", run_op_file("osv-scalibr-semantic/pypi-versions.txt", eco(Ecosystem::Pep440)), 25, 11);
+    check(
+        "pypi hand",
+        run_op_file(
+            "osv-scalibr-semantic/pypi-versions.txt",
+            eco(Ecosystem::Pep440),
+        ),
+        25,
+        11,
+    );
     // The generator ran a packaging with LegacyVersion: 69 lines hold legacy versions
     // (`2013-01-21T20:33:09+0100`, `0.7.10p1`, `trunk`) that packaging 22+ rejects; skipped.
     check(
         "pypi generated",
-        run_op_file("osv-scalibr-semantic/pypi-versions-generated.txt", eco(Ecosystem::Pep440)),
+        run_op_file(
+            "osv-scalibr-semantic/pypi-versions-generated.txt",
+            eco(Ecosystem::Pep440),
+        ),
         12000,
         69,
     );
@@ -437,9 +567,14 @@ fn npm_comparisons_and_equality() {
     }
     let mut loose = 0;
     let mut n = 0;
-    for (file, want) in [("comparisons.js", Ordering::Greater), ("equality.js", Ordering::Equal)] {
+    for (file, want) in [
+        ("comparisons.js", Ordering::Greater),
+        ("equality.js", Ordering::Equal),
+    ] {
         for t in semver_tuples(file) {
-            let [a, b] = &t.strs[..2] else { panic!("{}", t.raw) };
+            let [a, b] = &t.strs[..2] else {
+                panic!("{}", t.raw)
+            };
             let r = (npm::Version::parse(a), npm::Version::parse(b));
             match r {
                 (Ok(x), Ok(y)) => {
@@ -498,8 +633,13 @@ fn npm_range_include_exclude() {
                 built += 1;
                 continue;
             };
-            let opts = npm::Options { include_prerelease: t.include_prerelease };
-            let got = match (npm::Range::parse_with(range, opts), npm::Version::parse(ver)) {
+            let opts = npm::Options {
+                include_prerelease: t.include_prerelease,
+            };
+            let got = match (
+                npm::Range::parse_with(range, opts),
+                npm::Version::parse(ver),
+            ) {
                 (Ok(r), Ok(v)) => r.satisfies(&v),
                 // node-semver's satisfies() is false for an invalid range or version
                 _ => false,
@@ -526,7 +666,9 @@ fn npm_range_parse() {
             skipped += 1;
             continue;
         }
-        let opts = npm::Options { include_prerelease: t.include_prerelease };
+        let opts = npm::Options {
+            include_prerelease: t.include_prerelease,
+        };
         let got = npm::Range::parse_with(&t.strs[0], opts).map(|r| r.to_string());
         match t.strs.get(1) {
             Some(want) => {
@@ -586,7 +728,11 @@ fn maven_comparable_version_test() {
         let vs: Vec<String> = literals(block(&text, arr)).into_iter().flatten().collect();
         for (i, a) in vs.iter().enumerate() {
             for b in &vs[i + 1..] {
-                assert_eq!(Ecosystem::Maven.compare(a, b).expect("parse"), Ordering::Less, "{a} < {b}");
+                assert_eq!(
+                    Ecosystem::Maven.compare(a, b).expect("parse"),
+                    Ordering::Less,
+                    "{a} < {b}"
+                );
                 n += 1;
             }
         }
@@ -630,7 +776,10 @@ fn maven_osv_scalibr() {
     // answers `1-1 > 1-ga-1`, as we do.
     check_known(
         "maven hand",
-        run_op_file("osv-scalibr-semantic/maven-versions.txt", eco(Ecosystem::Maven)),
+        run_op_file(
+            "osv-scalibr-semantic/maven-versions.txt",
+            eco(Ecosystem::Maven),
+        ),
         100,
         0,
         &[100],
@@ -640,10 +789,16 @@ fn maven_osv_scalibr() {
     // `6.1.12.rc5 > 6.1.12rc1`); the file was generated with a later Maven.
     check_known(
         "maven generated",
-        run_op_file("osv-scalibr-semantic/maven-versions-generated.txt", eco(Ecosystem::Maven)),
+        run_op_file(
+            "osv-scalibr-semantic/maven-versions-generated.txt",
+            eco(Ecosystem::Maven),
+        ),
         14000,
         0,
-        &[2781, 2786, 5776, 9949, 11435, 11450, 11476, 11526, 11557, 11578, 11582, 11594, 11602, 11612, 11621, 11687, 11748, 12642],
+        &[
+            2781, 2786, 5776, 9949, 11435, 11450, 11476, 11526, 11557, 11578, 11582, 11594, 11602,
+            11612, 11621, 11687, 11748, 12642,
+        ],
     );
 }
 
@@ -651,10 +806,21 @@ fn maven_osv_scalibr() {
 fn rubygems_osv_scalibr() {
     // `1beta` and `1gamma` do not match Gem::Version's pattern (a letter needs a `.` first):
     // Gem::Version.new raises, so we reject them too (2 skips).
-    check("rubygems hand", run_op_file("osv-scalibr-semantic/rubygems-versions.txt", eco(Ecosystem::RubyGems)), 23, 2);
+    check(
+        "rubygems hand",
+        run_op_file(
+            "osv-scalibr-semantic/rubygems-versions.txt",
+            eco(Ecosystem::RubyGems),
+        ),
+        23,
+        2,
+    );
     check(
         "rubygems generated",
-        run_op_file("osv-scalibr-semantic/rubygems-versions-generated.txt", eco(Ecosystem::RubyGems)),
+        run_op_file(
+            "osv-scalibr-semantic/rubygems-versions-generated.txt",
+            eco(Ecosystem::RubyGems),
+        ),
         4000,
         0,
     );
@@ -662,15 +828,34 @@ fn rubygems_osv_scalibr() {
 
 #[test]
 fn nuget_osv_scalibr() {
-    check("nuget", run_op_file("osv-scalibr-semantic/nuget-versions.txt", eco(Ecosystem::NuGet)), 35, 0);
+    check(
+        "nuget",
+        run_op_file(
+            "osv-scalibr-semantic/nuget-versions.txt",
+            eco(Ecosystem::NuGet),
+        ),
+        35,
+        0,
+    );
 }
 
 #[test]
 fn composer_osv_scalibr() {
-    check("packagist hand", run_op_file("osv-scalibr-semantic/packagist-versions.txt", eco(Ecosystem::Composer)), 90, 0);
+    check(
+        "packagist hand",
+        run_op_file(
+            "osv-scalibr-semantic/packagist-versions.txt",
+            eco(Ecosystem::Composer),
+        ),
+        90,
+        0,
+    );
     check(
         "packagist generated",
-        run_op_file("osv-scalibr-semantic/packagist-versions-generated.txt", eco(Ecosystem::Composer)),
+        run_op_file(
+            "osv-scalibr-semantic/packagist-versions-generated.txt",
+            eco(Ecosystem::Composer),
+        ),
         10000,
         0,
     );
@@ -680,7 +865,12 @@ fn composer_osv_scalibr() {
 fn other_ecosystems_are_out_of_scope() {
     // cran-, hackage- and pub-versions*.txt order CRAN, Hackage and Pub packages, which bosun
     // does not scan; asserted present so the list of files stays complete.
-    for f in ["cran-versions.txt", "cran-versions-generated.txt", "hackage-versions.txt", "pub-versions.txt"] {
+    for f in [
+        "cran-versions.txt",
+        "cran-versions-generated.txt",
+        "hackage-versions.txt",
+        "pub-versions.txt",
+    ] {
         let p = bosun_testdata::require!(&format!("data/version-vectors/osv-scalibr-semantic/{f}"));
         assert!(p.exists());
     }
