@@ -130,53 +130,96 @@ fn dpkg_files_and_licenses_come_from_the_final_view() {
     assert_eq!(p.licenses, ["curl", "ISC"]);
 }
 
+/// Opens what the testkit wrote and catalogs it through the real image walk.
+fn catalog_built(image: &bosun_testkit::ImageBuilder, oci: bool) -> Inventory {
+    let dir = tempfile::tempdir().unwrap();
+    let src = if oci {
+        let p = dir.path().join("oci");
+        image.write_oci_dir(&p).unwrap();
+        bosun_image::Source::OciDir(p)
+    } else {
+        let p = dir.path().join("image.tar");
+        image.write_docker_archive(&p).unwrap();
+        bosun_image::Source::DockerArchive(p)
+    };
+    let opened = bosun_image::Image::open(&src, &bosun_image::OpenOptions::default()).unwrap();
+    bosun_catalog::catalog(&opened).unwrap()
+}
+
 #[test]
-fn three_layer_docker_archive_through_the_image_walk() {
-    use crate::support::{Item, docker_archive};
+fn three_layer_image_through_the_image_walk() {
     let osr = b"ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n";
     let l0 = status(&[("base", "1"), ("gone", "1")]);
     let l1 = status(&[("base", "1"), ("gone", "1"), ("new", "2")]);
     let l2 = status(&[("base", "1"), ("new", "2")]);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("image.tar");
-    docker_archive(
-        &path,
-        &[
-            vec![
-                Item::File("usr/lib/os-release", osr),
-                Item::Symlink("etc/os-release", "../usr/lib/os-release"),
-                Item::File(S, &l0),
-                Item::File("var/lib/dpkg/info/gone.list", b"/usr/bin/gone\n"),
-            ],
-            vec![
-                Item::File(S, &l1),
-                Item::File("var/lib/dpkg/info/new.list", b"/usr/bin/new\n"),
-            ],
-            vec![
-                Item::File(S, &l2),
-                Item::Whiteout("var/lib/dpkg/info/gone.list"),
-            ],
-        ],
-    );
-    let src = bosun_image::Source::DockerArchive(path);
-    let image = bosun_image::Image::open(&src, &bosun_image::OpenOptions::default()).unwrap();
-    let inv = bosun_catalog::catalog(&image).unwrap();
-    assert_eq!(inv.layers.len(), 3);
+    let image = bosun_testkit::ImageBuilder::new()
+        .layer(|l| {
+            l.file("usr/lib/os-release", osr)
+                .symlink("etc/os-release", "../usr/lib/os-release")
+                .file(S, &l0)
+                .file("var/lib/dpkg/info/gone.list", b"/usr/bin/gone\n")
+        })
+        .layer(|l| {
+            l.file(S, &l1)
+                .file("var/lib/dpkg/info/new.list", b"/usr/bin/new\n")
+        })
+        .layer(|l| l.file(S, &l2).whiteout("var/lib/dpkg/info/gone.list"));
+    for oci in [false, true] {
+        let inv = catalog_built(&image, oci);
+        assert_eq!(inv.layers.len(), 3);
+        assert_eq!(
+            layers_of(&inv),
+            [
+                ("base".into(), "1".into(), 0),
+                ("new".into(), "2".into(), 1)
+            ]
+        );
+        for p in &inv.packages {
+            assert_eq!(p.layer.diff_id, inv.layers[p.layer.index].diff_id);
+            assert!(p.layer.diff_id.is_some());
+            assert_eq!(p.ecosystem.as_deref(), Some("Debian:12"));
+        }
+        assert_eq!(inv.packages[1].files, ["/usr/bin/new"]);
+        assert_eq!(
+            inv.os.as_ref().map(|o| o.source_file.as_str()),
+            Some("usr/lib/os-release")
+        );
+    }
+}
+
+#[test]
+fn opaque_directory_replaces_the_apk_database() {
+    let db = |pkgs: &[(&str, &str)]| {
+        let mut s = String::new();
+        for (n, v) in pkgs {
+            s.push_str(&format!("P:{n}\nV:{v}\nA:x86_64\n\n"));
+        }
+        s.into_bytes()
+    };
+    let image = bosun_testkit::ImageBuilder::new()
+        .layer(|l| {
+            l.file("etc/os-release", b"ID=alpine\nVERSION_ID=3.20.3\n")
+                .file(
+                    "lib/apk/db/installed",
+                    db(&[("musl", "1.2.5-r0"), ("zlib", "1.3.1-r1")]),
+                )
+        })
+        .layer(|l| {
+            l.opaque("lib/apk/db").file(
+                "lib/apk/db/installed",
+                db(&[("musl", "1.2.5-r0"), ("curl", "8.9.1-r0")]),
+            )
+        });
+    let inv = catalog_built(&image, true);
     assert_eq!(
         layers_of(&inv),
         [
-            ("base".into(), "1".into(), 0),
-            ("new".into(), "2".into(), 1)
+            ("curl".into(), "8.9.1-r0".into(), 1),
+            ("musl".into(), "1.2.5-r0".into(), 0)
         ]
     );
-    for p in &inv.packages {
-        assert_eq!(p.layer.diff_id, inv.layers[p.layer.index].diff_id);
-        assert!(p.layer.diff_id.is_some());
-        assert_eq!(p.ecosystem.as_deref(), Some("Debian:12"));
-    }
-    assert_eq!(inv.packages[1].files, ["/usr/bin/new"]);
     assert_eq!(
-        inv.os.as_ref().map(|o| o.source_file.as_str()),
-        Some("usr/lib/os-release")
+        inv.packages[1].purl,
+        "pkg:apk/alpine/musl@1.2.5-r0?arch=x86_64&distro=3.20.3"
     );
 }
