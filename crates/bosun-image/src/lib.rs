@@ -10,6 +10,39 @@
 //! INTERFACE CONTRACT (shared with bosun-catalog and bosun-secret; change it only together):
 //! paths handed to visitors and stored in indexes are normalized: relative to the image root,
 //! no leading `/` or `./`, no `..` or empty components, `/`-separated (`etc/os-release`).
+//!
+//! Layers are read straight out of archives (an outer tar is indexed once, then each layer is
+//! read in place by offset, which is what lets layers stream in parallel). Compression is
+//! detected from the content (gzip, zstd or plain), blob and diff_id digests are checked while
+//! streaming, and [`Limits`] bound what a hostile layer may cost.
+//!
+//! ```no_run
+//! use std::io::Read;
+//! use bosun_image::{EntryMeta, FinalView, Image, LayerMeta, LayerVisitor, OpenOptions, Source, VisitorFactory};
+//!
+//! struct OsRelease(Option<String>);
+//! impl LayerVisitor for OsRelease {
+//!     fn wants(&mut self, e: &EntryMeta<'_>) -> bool { e.path == "usr/lib/os-release" }
+//!     fn visit(&mut self, _: &EntryMeta<'_>, body: &mut dyn Read) {
+//!         let mut s = String::new();
+//!         if body.read_to_string(&mut s).is_ok() { self.0 = Some(s); }
+//!     }
+//! }
+//! struct Factory;
+//! impl VisitorFactory for Factory {
+//!     type Visitor = OsRelease;
+//!     fn visitor(&self, _: &LayerMeta) -> OsRelease { OsRelease(None) }
+//! }
+//!
+//! let src = Source::parse("oci-archive:image.tar")?;
+//! let image = Image::open(&src, &OpenOptions::default())?;
+//! let walks = image.walk(&Factory)?;
+//! let view = FinalView::from_walks(&walks);
+//! if let Some((path, layer)) = view.resolve("/etc/os-release")? {
+//!     println!("{path} comes from layer {layer}");
+//! }
+//! # Ok::<(), bosun_image::ImageError>(())
+//! ```
 
 use std::io::Read;
 
