@@ -118,7 +118,8 @@ fn prop_pairs(p: &[Property]) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// CycloneDX licenses for a declared list. A lone compound expression is an `expression`;
-/// otherwise one `license` per entry (`id` for a listed SPDX id, `name` for anything else,
+/// otherwise one `license` per entry (`id` for an id in CycloneDX 1.6's SPDX enum, `name` for
+/// anything else,
 /// expressions included, since CycloneDX allows no expression beside other entries).
 fn licenses(list: &[String]) -> Vec<LicenseChoice> {
     if let [only] = list
@@ -131,7 +132,7 @@ fn licenses(list: &[String]) -> Vec<LicenseChoice> {
     }
     list.iter()
         .map(|l| {
-            let lic = if license::classify(l) == LicenseKind::Id {
+            let lic = if crate::is_cyclonedx_license_id(l) {
                 License {
                     id: Some(l.clone()),
                     name: None,

@@ -170,3 +170,24 @@ fn bosun_schema_rejects_drift() {
     extra["packages"] = serde_json::json!([{"name": "x"}]);
     assert!(!schema_errors(Format::Json, &extra).is_empty());
 }
+
+/// The embedded list of ids written as CycloneDX `license.id` is exactly the schema's enum.
+#[test]
+fn embedded_cyclonedx_license_ids_match_the_schema_enum() {
+    let path = bosun_testdata::require!("schemas/cyclonedx/1.6/spdx.schema.json");
+    let schema = load(&path);
+    let ids: Vec<&str> = schema["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(ids.len(), 729);
+    for id in &ids {
+        assert!(bosun_report::is_cyclonedx_license_id(id), "{id}");
+    }
+    // Ids of the newer SPDX list the enum lacks are not written as ids.
+    for id in ["NOASSERTION", "HDF5", "mit", "GPL-2+", ""] {
+        assert!(!bosun_report::is_cyclonedx_license_id(id), "{id}");
+    }
+}
