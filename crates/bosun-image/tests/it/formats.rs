@@ -144,3 +144,38 @@ fn legacy_docker_layer_digest_is_the_diff_id() {
     }
     assert_eq!(img.source_info().repo_tags, ["example/app:1.0"]);
 }
+
+#[test]
+fn docker_archive_layers_stored_as_links_are_followed() {
+    // `docker save` stores a layer shared by two images once and links the other copy to it.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("plain.tar");
+    image(Compression::Plain).write_docker_archive(&p).unwrap();
+    let linked = dir.path().join("linked.tar");
+    let mut out = tar::Builder::new(std::fs::File::create(&linked).unwrap());
+    let mut archive = tar::Archive::new(std::fs::File::open(&p).unwrap());
+    for e in archive.entries().unwrap() {
+        let mut e = e.unwrap();
+        let name = e.path().unwrap().to_string_lossy().into_owned();
+        let mut h = e.header().clone();
+        if name.ends_with("/layer.tar") {
+            let id = name.trim_end_matches("/layer.tar").to_owned();
+            out.append_data(&mut h, format!("real-{id}/layer.tar"), &mut e)
+                .unwrap();
+            let mut l = tar::Header::new_gnu();
+            l.set_entry_type(tar::EntryType::Symlink);
+            l.set_size(0);
+            out.append_link(&mut l, &name, format!("../real-{id}/layer.tar"))
+                .unwrap();
+        } else {
+            out.append_data(&mut h, &name, &mut e).unwrap();
+        }
+    }
+    out.finish().unwrap();
+    let (_, a) = open_walk(&Source::DockerArchive(p), &OpenOptions::default()).unwrap();
+    let (_, b) = open_walk(&Source::DockerArchive(linked), &OpenOptions::default()).unwrap();
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x.index, y.index);
+    }
+}
