@@ -93,17 +93,16 @@ fn sbom(args: &SbomArgs) -> anyhow::Result<ExitCode> {
 const MAX_SBOM_BYTES: u64 = 512 << 20;
 
 /// The inventory of the source: cataloged from an image, or read back from an SBOM.
-fn inventory(
-    args: &SourceArgs,
-    progress: &Progress,
-) -> anyhow::Result<bosun_inventory::Inventory> {
+fn inventory(args: &SourceArgs, progress: &Progress) -> anyhow::Result<bosun_inventory::Inventory> {
     if let Some(path) = args.source.strip_prefix("sbom:") {
         progress.message("reading SBOM");
-        let file =
-            std::fs::File::open(path).with_context(|| format!("cannot open SBOM {path}"))?;
+        let file = std::fs::File::open(path).with_context(|| format!("cannot open SBOM {path}"))?;
         let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_SBOM_BYTES + 1), &mut bytes)
-            .with_context(|| format!("cannot read SBOM {path}"))?;
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(file, MAX_SBOM_BYTES + 1),
+            &mut bytes,
+        )
+        .with_context(|| format!("cannot read SBOM {path}"))?;
         anyhow::ensure!(
             bytes.len() as u64 <= MAX_SBOM_BYTES,
             "SBOM {path} is larger than {} MiB",

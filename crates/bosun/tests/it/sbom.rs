@@ -28,7 +28,10 @@ fn dpkg_query_expected(dir: &Path) -> Vec<(String, String, String)> {
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            assert!(f[5].starts_with("ii"), "only installed packages expected: {l}");
+            assert!(
+                f[5].starts_with("ii"),
+                "only installed packages expected: {l}"
+            );
             (f[0].to_owned(), f[1].to_owned(), f[2].to_owned())
         })
         .collect()
@@ -143,10 +146,10 @@ fn package_removed_in_a_later_layer_is_gone() {
 
 #[test]
 fn alpine_minirootfs_lists_the_apk_database() {
-    let tarball = bosun_testdata::require!(
-        "data/alpine/minirootfs/alpine-minirootfs-3.20.3-x86_64.tar.gz"
-    );
-    let installed = bosun_testdata::require!("data/alpine/installed/alpine-3.20.3-x86_64.installed");
+    let tarball =
+        bosun_testdata::require!("data/alpine/minirootfs/alpine-minirootfs-3.20.3-x86_64.tar.gz");
+    let installed =
+        bosun_testdata::require!("data/alpine/installed/alpine-3.20.3-x86_64.installed");
     // The oracle: the P:/V:/A: lines of the real database, read here.
     let text = String::from_utf8(read(&installed)).unwrap();
     let mut want = Vec::new();
@@ -179,7 +182,13 @@ fn alpine_minirootfs_lists_the_apk_database() {
         .find(|p| p["name"] == "busybox")
         .unwrap();
     assert_eq!(busybox["ecosystem"], "Alpine:v3.20");
-    assert!(busybox["files"].as_array().unwrap().iter().any(|f| f == "/bin/busybox"));
+    assert!(
+        busybox["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "/bin/busybox")
+    );
 }
 
 #[test]
@@ -205,8 +214,16 @@ fn rpm_sqlite_database_agrees_with_rpm_qa() {
     let tmp = tempfile::tempdir().unwrap();
     let image = tmp.path().join("mariner");
     ImageBuilder::new()
-        .layer(|l| l.file("etc/os-release", "ID=mariner\nVERSION_ID=\"2.0\"\nNAME=\"Common Base Linux Mariner\"\n"))
-        .layer(|l| l.compression(Compression::Gzip).file("var/lib/rpm/rpmdb.sqlite", read(&db)))
+        .layer(|l| {
+            l.file(
+                "etc/os-release",
+                "ID=mariner\nVERSION_ID=\"2.0\"\nNAME=\"Common Base Linux Mariner\"\n",
+            )
+        })
+        .layer(|l| {
+            l.compression(Compression::Gzip)
+                .file("var/lib/rpm/rpmdb.sqlite", read(&db))
+        })
         .write_oci_dir(&image)
         .unwrap();
     let report = sbom_json(&format!("oci-dir:{}", image.display()));
@@ -217,7 +234,7 @@ fn rpm_sqlite_database_agrees_with_rpm_qa() {
         .iter()
         .find(|p| p["name"] == "curl")
         .unwrap();
-    assert_eq!(curl["ecosystem"], "Mariner");
+    assert_eq!(curl["ecosystem"], "Azure Linux:2.0");
     assert_eq!(curl["locations"][0], "/var/lib/rpm/rpmdb.sqlite");
 }
 
@@ -234,8 +251,19 @@ fn sbom_formats_carry_every_package() {
     let source = image.display().to_string();
     for format in ["cyclonedx-json", "spdx-json"] {
         let out_path = tmp.path().join(format);
-        let out = bosun(&["sbom", "--format", format, "-o", out_path.to_str().unwrap(), &source]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = bosun(&[
+            "sbom",
+            "--format",
+            format,
+            "-o",
+            out_path.to_str().unwrap(),
+            &source,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let doc: serde_json::Value = serde_json::from_slice(&read(&out_path)).unwrap();
         let with_purl = |items: &serde_json::Value| {
             items
@@ -255,7 +283,11 @@ fn sbom_formats_carry_every_package() {
         let back = sbom_json(&format!("sbom:{}", out_path.display()));
         let layers: Vec<u64> = packages(&back).iter().map(|p| p.3).collect();
         assert_eq!(layers.len(), n, "{format} read back");
-        assert_eq!(layers.iter().filter(|l| **l == 2).count(), 1, "{format}: gzip in layer 2");
+        assert_eq!(
+            layers.iter().filter(|l| **l == 2).count(),
+            1,
+            "{format}: gzip in layer 2"
+        );
     }
 }
 
