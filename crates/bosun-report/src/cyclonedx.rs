@@ -267,6 +267,23 @@ fn prop<'a>(c: &'a Component, name: &str) -> Option<&'a str> {
         .and_then(|p| p.value.as_deref())
 }
 
+/// trivy splits the source version into `SrcEpoch`, `SrcVersion` and `SrcRelease`; bosun keeps
+/// the package manager's full form (`[epoch:]version[-release]`).
+fn trivy_source_version(c: &Component) -> Option<String> {
+    let version = prop(c, "aquasecurity:trivy:SrcVersion")?;
+    let mut full = String::new();
+    if let Some(epoch) = prop(c, "aquasecurity:trivy:SrcEpoch").filter(|e| *e != "0") {
+        full.push_str(epoch);
+        full.push(':');
+    }
+    full.push_str(version);
+    if let Some(release) = prop(c, "aquasecurity:trivy:SrcRelease").filter(|r| !r.is_empty()) {
+        full.push('-');
+        full.push_str(release);
+    }
+    Some(full)
+}
+
 /// Read a CycloneDX JSON BOM from any producer.
 pub(crate) fn read(value: serde_json::Value) -> Result<Inventory, ReportError> {
     let version = value
@@ -327,13 +344,14 @@ pub(crate) fn read(value: serde_json::Value) -> Result<Inventory, ReportError> {
             inv.packages.push(pkg);
             continue;
         }
+        let source_version = trivy_source_version(c);
         let entry = ForeignEntry {
             purl: c.purl.as_deref(),
             name: &c.name,
             version: c.version.as_deref(),
             licenses: read_licenses(&c.licenses),
             source_name: prop(c, "aquasecurity:trivy:SrcName"),
-            source_version: prop(c, "aquasecurity:trivy:SrcVersion"),
+            source_version: source_version.as_deref(),
             layer_diff_id: prop(c, "aquasecurity:trivy:LayerDiffID")
                 .or_else(|| prop(c, "syft:location:0:layerID")),
             location: prop(c, "syft:location:0:path"),

@@ -106,6 +106,13 @@ struct SpdxPackage {
     copyright_text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    /// `built package from: NAME [VERSION]`, as trivy writes it.
+    #[serde(
+        rename = "sourceInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    source_info: Option<String>,
     #[serde(
         rename = "externalRefs",
         default,
@@ -257,6 +264,11 @@ pub(crate) fn to_document(inv: &Inventory, opts: &RenderOptions) -> Result<Docum
             license_declared: Some(license::spdx_declared(&p.licenses, &mut refs)),
             copyright_text: Some(NOASSERTION.to_owned()),
             description: None,
+            // The form trivy writes, so that SPDX consumers see the source package too.
+            source_info: p.source_name.as_ref().map(|n| match &p.source_version {
+                Some(v) => format!("built package from: {n} {v}"),
+                None => format!("built package from: {n}"),
+            }),
             external_refs: (!p.purl.is_empty())
                 .then(|| ExternalRef {
                     reference_category: "PACKAGE-MANAGER".to_owned(),
@@ -398,11 +410,21 @@ pub(crate) fn read(value: serde_json::Value) -> Result<Inventory, ReportError> {
             .map(|l| extracted.get(l).map_or(l, |t| *t).to_owned())
             .into_iter()
             .collect();
+        let (source_name, source_version) = sp
+            .source_info
+            .as_deref()
+            .and_then(|s| s.strip_prefix("built package from: "))
+            .map_or((None, None), |s| match s.split_once(' ') {
+                Some((n, v)) => (Some(n), Some(v)),
+                None => (Some(s), None),
+            });
         let entry = ForeignEntry {
             purl,
             name: &sp.name,
             version: sp.version_info.as_deref(),
             licenses,
+            source_name,
+            source_version,
             ..ForeignEntry::default()
         };
         if let Some(p) = foreign::package(entry, &mut skipped) {

@@ -165,3 +165,48 @@ fn foreign_cyclonedx_maps_purls() {
         inv.diagnostics
     );
 }
+
+/// trivy's shapes: the source version split into `SrcVersion`/`SrcRelease` properties in
+/// CycloneDX, `sourceInfo` in SPDX; both give bosun's full source version.
+#[test]
+fn foreign_trivy_source_versions() {
+    let bom = serde_json::json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "components": [
+            {"type": "library", "name": "bsdutils", "version": "1:2.38.1-5+deb12u3",
+             "purl": "pkg:deb/debian/bsdutils@2.38.1-5%2Bdeb12u3?arch=amd64&epoch=1&distro=debian-12.15",
+             "properties": [
+                {"name": "aquasecurity:trivy:LayerDiffID", "value": "sha256:a277c422f103a97e7fdb2a29e919a2a627ceb16fa513f59bfe17a0416ad41598"},
+                {"name": "aquasecurity:trivy:SrcName", "value": "util-linux"},
+                {"name": "aquasecurity:trivy:SrcRelease", "value": "5+deb12u3"},
+                {"name": "aquasecurity:trivy:SrcVersion", "value": "2.38.1"}]}
+        ]
+    });
+    let inv = read_sbom(bom.to_string().as_bytes()).unwrap();
+    let p = &inv.packages[0];
+    assert_eq!(p.version, "1:2.38.1-5+deb12u3");
+    assert_eq!(p.source_name.as_deref(), Some("util-linux"));
+    assert_eq!(p.source_version.as_deref(), Some("2.38.1-5+deb12u3"));
+    assert_eq!(
+        p.layer.diff_id.as_deref(),
+        Some("sha256:a277c422f103a97e7fdb2a29e919a2a627ceb16fa513f59bfe17a0416ad41598")
+    );
+    let doc = serde_json::json!({
+        "spdxVersion": "SPDX-2.3",
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "packages": [
+            {"SPDXID": "SPDXRef-Package-1", "name": "libc6", "versionInfo": "2.36-9+deb12u14",
+             "downloadLocation": "NONE", "sourceInfo": "built package from: glibc 2.36-9+deb12u14",
+             "licenseDeclared": "LGPL-2.1-only AND GPL-2.0-only",
+             "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
+                "referenceLocator": "pkg:deb/debian/libc6@2.36-9%2Bdeb12u14?arch=amd64&distro=debian-12.15"}]}
+        ]
+    });
+    let inv = read_sbom(doc.to_string().as_bytes()).unwrap();
+    let p = &inv.packages[0];
+    assert_eq!(p.source_name.as_deref(), Some("glibc"));
+    assert_eq!(p.source_version.as_deref(), Some("2.36-9+deb12u14"));
+    assert_eq!(p.licenses, ["LGPL-2.1-only AND GPL-2.0-only"]);
+    assert_eq!(p.arch.as_deref(), Some("amd64"));
+}
