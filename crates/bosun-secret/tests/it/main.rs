@@ -4,6 +4,7 @@
 
 mod config;
 mod corpora;
+mod families;
 mod image_config;
 mod props;
 
