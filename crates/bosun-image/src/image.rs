@@ -32,6 +32,8 @@ pub struct Image {
     raw_config: Vec<u8>,
     blobs: Vec<(String, LayerCheck)>,
     store: Store,
+    /// A root filesystem directory rather than an image layout.
+    rootfs: bool,
     opts: OpenOptions,
 }
 
@@ -68,6 +70,7 @@ impl Image {
                     raw_config: Vec::new(),
                     blobs: Vec::new(),
                     store: Store::dir(p),
+                    rootfs: true,
                     opts: opts.clone(),
                 })
             }
@@ -106,7 +109,7 @@ impl Image {
         factory: &F,
     ) -> Result<Vec<LayerWalk<F::Visitor>>, ImageError> {
         if let Store::Dir { root } = &self.store
-            && self.blobs.is_empty()
+            && self.rootfs
         {
             let meta = LayerMeta {
                 index: 0,
@@ -307,7 +310,7 @@ fn open_docker(store: Store, src: &Source, opts: &OpenOptions) -> Result<Image, 
             media_type: source
                 .map(|d| d.media_type.clone())
                 .filter(|m| !m.is_empty()),
-            size: source.map(|d| d.size),
+            size: source.map(|d| d.size).or_else(|| store.size(name)),
             created_by: history.get(i).cloned().flatten(),
         });
         blobs.push((
@@ -334,6 +337,7 @@ fn open_docker(store: Store, src: &Source, opts: &OpenOptions) -> Result<Image, 
         raw_config,
         blobs,
         store,
+        rootfs: false,
         opts: opts.clone(),
     })
 }
@@ -568,6 +572,7 @@ fn open_oci(store: Store, src: &Source, opts: &OpenOptions) -> Result<Image, Ima
         raw_config,
         blobs,
         store,
+        rootfs: false,
         opts: opts.clone(),
     })
 }

@@ -135,6 +135,16 @@ impl Store {
         }
     }
 
+    /// The size of a file, when it exists.
+    pub(crate) fn size(&self, name: &str) -> Option<u64> {
+        match self {
+            Store::Tar { .. } => self.member(name).map(|m| m.size),
+            Store::Dir { root } => Self::dir_path(root, name)
+                .and_then(|p| p.metadata().ok())
+                .map(|m| m.len()),
+        }
+    }
+
     /// Opens a file for reading; returns the reader and the file's size.
     pub(crate) fn open(&self, name: &str) -> Result<(Box<dyn Read + Send>, u64), ImageError> {
         match self {

@@ -141,6 +141,7 @@ fn legacy_docker_layer_digest_is_the_diff_id() {
     let (img, _) = open_walk(&Source::DockerArchive(p), &OpenOptions::default()).unwrap();
     for l in img.layers() {
         assert_eq!(l.digest, l.diff_id);
+        assert!(l.size.unwrap() >= 1024);
     }
     assert_eq!(img.source_info().repo_tags, ["example/app:1.0"]);
 }
@@ -178,4 +179,14 @@ fn docker_archive_layers_stored_as_links_are_followed() {
     for (x, y) in a.iter().zip(&b) {
         assert_eq!(x.index, y.index);
     }
+}
+
+#[test]
+fn image_without_layers_walks_to_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("oci");
+    ImageBuilder::new().write_oci_dir(&p).unwrap();
+    let (img, walks) = open_walk(&Source::OciDir(p), &OpenOptions::default()).unwrap();
+    assert!(img.layers().is_empty());
+    assert!(walks.is_empty());
 }
