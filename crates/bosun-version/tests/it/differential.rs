@@ -494,3 +494,105 @@ fn npm_semver_agrees() {
     );
     agree("node semver ranges", &cases, &ours, &theirs);
 }
+
+fn maven_version(r: &mut Rng) -> String {
+    let quals = [
+        "alpha",
+        "beta",
+        "milestone",
+        "rc",
+        "cr",
+        "snapshot",
+        "SNAPSHOT",
+        "ga",
+        "final",
+        "release",
+        "sp",
+        "a",
+        "b",
+        "m",
+        "RC",
+        "Final",
+        "jre",
+        "android",
+        "xyz",
+        "",
+    ];
+    let mut s = r.num();
+    for _ in 0..r.below(5) {
+        s += r.pick(&[".", "-", "", "."]);
+        if r.below(2) == 0 {
+            s += r.pick(&quals);
+        } else {
+            s += &r.num();
+        }
+    }
+    s
+}
+
+/// Not in the required set (CI does not install Maven): runs when Debian's `maven` jar is
+/// present, which this machine has. Its ComparableVersion main compares each argument with the
+/// next, so one JVM answers a whole chain.
+#[test]
+fn maven_comparable_version_agrees_when_available() {
+    let jar = "/usr/share/maven/lib/maven-artifact-3.x.jar";
+    let class = "org.apache.maven.artifact.versioning.ComparableVersion";
+    if !std::path::Path::new(jar).exists() || !runs(Command::new("java").arg("-version")) {
+        println!("skipped: Debian's maven jar or java not installed (optional oracle)");
+        return;
+    }
+    let mut rng = Rng(0x0a7e_77e2);
+    let mut chain: Vec<String> = Vec::with_capacity(PAIRS + 1);
+    for i in 0..=PAIRS {
+        let v = maven_version(&mut rng);
+        // every third step is a small variation of the previous version
+        let v = match (i % 3, chain.last()) {
+            (0, Some(prev)) => format!(
+                "{prev}{}",
+                rng.pick(&["", ".0", "-0", "-1", ".a", "-SNAPSHOT", "final"])
+            ),
+            _ => v,
+        };
+        chain.push(v.trim_start_matches(['-', '.']).to_string());
+    }
+    chain.retain(|v| !v.is_empty());
+    let out = Command::new("java")
+        .arg("-cp")
+        .arg(jar)
+        .arg(class)
+        .args(&chain)
+        .output()
+        .expect("java");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf8");
+    let theirs: Vec<String> = text
+        .lines()
+        .filter(|l| l.starts_with("   "))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            f.get(1).map(|o| {
+                if *o == "==" {
+                    "=".to_string()
+                } else {
+                    (*o).to_string()
+                }
+            })
+        })
+        .collect();
+    let pairs: Vec<(String, String)> = chain
+        .windows(2)
+        .map(|w| (w[0].clone(), w[1].clone()))
+        .collect();
+    let ours: Vec<String> = pairs
+        .iter()
+        .map(|(a, b)| {
+            sign(
+                Ecosystem::Maven
+                    .compare(a, b)
+                    .unwrap_or_else(|e| panic!("{e}")),
+            )
+            .to_string()
+        })
+        .collect();
+    agree("maven ComparableVersion 3.8.7", &pairs, &ours, &theirs);
+}
