@@ -226,3 +226,67 @@ impl std::fmt::Display for Version {
         Ok(())
     }
 }
+
+/// Architectures recognised at the end of a NEVRA (`name-ver-rel.arch`).
+const ARCHES: &[&str] = &[
+    "noarch",
+    "x86_64",
+    "i386",
+    "i486",
+    "i586",
+    "i686",
+    "athlon",
+    "aarch64",
+    "armv7hl",
+    "armv7l",
+    "armv6l",
+    "armhfp",
+    "ppc",
+    "ppc64",
+    "ppc64le",
+    "ppc64p7",
+    "s390",
+    "s390x",
+    "riscv64",
+    "ia64",
+    "src",
+    "nosrc",
+    "mips",
+    "mipsel",
+    "loongarch64",
+];
+
+/// A package name with its EVR and optional architecture: `name-[epoch:]version-release[.arch]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Nevra {
+    /// Package name ("" when the input is a bare EVR).
+    pub name: String,
+    /// The EVR.
+    pub evr: Version,
+    /// Architecture, when the release ends in a known one.
+    pub arch: Option<String>,
+}
+
+impl Nevra {
+    /// Parses `name-[e:]v-r[.arch]`, or a bare `[e:]v-r[.arch]` (a name cannot start with a
+    /// digit-and-colon epoch).
+    pub fn parse(input: &str) -> Result<Nevra, VersionError> {
+        let s = input.trim();
+        let (rest, arch) = match s.rsplit_once('.') {
+            Some((r, a)) if ARCHES.contains(&a) => (r, Some(a.to_string())),
+            _ => (s, None),
+        };
+        let mut it = rest.rsplitn(3, '-');
+        let release = it.next().unwrap_or_default();
+        let version = it.next().ok_or_else(|| err(input, "missing release"))?;
+        let (name, evr) = match it.next() {
+            Some(name) => (name.to_string(), format!("{version}-{release}")),
+            None => (String::new(), format!("{version}-{release}")),
+        };
+        Ok(Nevra {
+            name,
+            evr: Version::parse(&evr)?,
+            arch,
+        })
+    }
+}

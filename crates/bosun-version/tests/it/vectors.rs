@@ -312,6 +312,33 @@ fn rpm_claircore_compare() {
 }
 
 #[test]
+fn rpm_claircore_parse() {
+    let p = bosun_testdata::require!("data/version-vectors/rpm/claircore-rpmver-testdata-parse");
+    let mut n = 0;
+    for line in read(&p)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let f: Vec<&str> = line
+            .split_whitespace()
+            .map(|x| x.trim_matches(['\'', '"']))
+            .collect();
+        let [input, name, e, v, r, a] = f.as_slice() else {
+            panic!("{line}")
+        };
+        let got = rpm::Nevra::parse(input).unwrap_or_else(|e| panic!("{line}: {e}"));
+        assert_eq!(got.name, *name, "{line}");
+        assert_eq!(got.evr.epoch().unwrap_or(""), *e, "{line}");
+        assert_eq!(got.evr.version(), *v, "{line}");
+        assert_eq!(got.evr.release().unwrap_or(""), *r, "{line}");
+        assert_eq!(got.arch.as_deref().unwrap_or(""), *a, "{line}");
+        n += 1;
+    }
+    assert_eq!(n, 4);
+}
+
+#[test]
 fn rpm_generated_by_label_compare() {
     let r = run_op_file(
         "generated/rpm-labelcompare-rpm4.18.txt",
@@ -873,5 +900,22 @@ fn other_ecosystems_are_out_of_scope() {
     ] {
         let p = bosun_testdata::require!(&format!("data/version-vectors/osv-scalibr-semantic/{f}"));
         assert!(p.exists());
+    }
+}
+
+#[test]
+fn upstream_files_not_run_and_why() {
+    // PEP 440 specifiers (`~=2.0`, `==1.*`) and Maven version ranges (`[1.0,2.0)`) and
+    // DefaultArtifactVersion field parsing are not part of this crate: OSV records express
+    // ranges as events over single versions, which the files above and the OSV tests cover.
+    for f in [
+        "pep440/test_specifiers.py",
+        "maven/VersionRangeTest.java",
+        "maven/DefaultArtifactVersionTest.java",
+    ] {
+        let Some(p) = bosun_testdata::path(&format!("data/version-vectors/{f}")) else {
+            return;
+        };
+        assert!(p.is_file(), "{f}");
     }
 }
