@@ -1,6 +1,6 @@
 //! Debian package versions: `[epoch:]upstream[-revision]`, ordered like `dpkg --compare-versions`
-//! (lib/dpkg/version.c `verrevcmp`). Written by hand: the algorithm is 30 lines, and the
-//! `debversion` crate pulls in a regex engine for it.
+//! (lib/dpkg/version.c `verrevcmp`). Written by hand: the algorithm is 30 lines, while the
+//! `debversion` crate (0.5) depends on `lazy-regex`, `chrono` and `num-bigint`.
 
 use crate::VersionError;
 use std::cmp::Ordering;
