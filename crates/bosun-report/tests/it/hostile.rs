@@ -63,8 +63,13 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     assert!(read_sbom(nested.as_bytes()).is_ok());
 }
 
-/// Real outputs of every format, to mutate.
-fn seeds() -> Vec<Vec<u8>> {
+/// Real outputs of every format, to mutate (built once).
+fn seeds() -> &'static [Vec<u8>] {
+    static SEEDS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+    SEEDS.get_or_init(build_seeds)
+}
+
+fn build_seeds() -> Vec<Vec<u8>> {
     let Some(mut inv) = crate::data::real_inventory() else {
         return Vec::new();
     };
@@ -81,7 +86,7 @@ fn seeds() -> Vec<Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: crate::cases(256), ..ProptestConfig::default() })]
 
     #[test]
     fn random_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..512)) {

@@ -10,3 +10,11 @@ mod generate;
 mod hostile;
 mod roundtrip;
 mod schemas;
+
+/// proptest cases: `default`, or `PROPTEST_CASES` for a longer run.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

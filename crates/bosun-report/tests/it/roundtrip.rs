@@ -65,8 +65,44 @@ fn output_is_reproducible_with_a_fixed_timestamp() {
     }
 }
 
+/// SPDX rules the JSON schema does not check: every `licenseDeclared` is a valid SPDX
+/// expression (or NOASSERTION), and every `LicenseRef-` it uses has an extracted-licensing
+/// entry.
+fn spdx_license_problems(doc: &serde_json::Value) -> Vec<String> {
+    let extracted: Vec<&str> = doc["hasExtractedLicensingInfos"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["licenseId"].as_str()).collect())
+        .unwrap_or_default();
+    let mode = spdx::ParseMode {
+        allow_deprecated: true,
+        allow_postfix_plus_on_gpl: true,
+        ..spdx::ParseMode::STRICT
+    };
+    let mut problems = Vec::new();
+    for p in doc["packages"].as_array().unwrap() {
+        let Some(declared) = p["licenseDeclared"].as_str() else {
+            continue;
+        };
+        if declared == "NOASSERTION" {
+            continue;
+        }
+        match spdx::Expression::parse_mode(declared, mode) {
+            Err(e) => problems.push(format!("{declared:?}: {e}")),
+            Ok(expr) => {
+                for req in expr.requirements() {
+                    let id = req.req.license.to_string();
+                    if id.starts_with("LicenseRef-") && !extracted.contains(&id.as_str()) {
+                        problems.push(format!("{id} has no extracted entry"));
+                    }
+                }
+            }
+        }
+    }
+    problems
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: crate::cases(128), ..ProptestConfig::default() })]
 
     /// Any inventory survives every JSON format unchanged and every output is schema-valid.
     #[test]
@@ -76,6 +112,10 @@ proptest! {
             let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
             let errors = schema_errors(format, &doc);
             prop_assert!(errors.is_empty(), "{} invalid: {:?}", format, errors);
+            if format == Format::SpdxJson {
+                let problems = spdx_license_problems(&doc);
+                prop_assert!(problems.is_empty(), "{:?}", problems);
+            }
             let back = read_sbom(&out);
             prop_assert!(back.is_ok(), "{} unreadable: {:?}", format, back);
             prop_assert_eq!(back.unwrap(), inv.clone(), "{}", format);
