@@ -209,3 +209,91 @@ fn ghsa_enumerated_versions_lie_inside_their_ranges() {
     let total: usize = checked.values().map(|c| c.1).sum();
     assert!(total > 5000, "{total}");
 }
+
+#[derive(Deserialize)]
+struct OneRecord {
+    id: String,
+    #[serde(default)]
+    affected: Vec<Affected>,
+}
+
+/// Every event version and listed version in the real OSV records of these folders parses
+/// with the ecosystem the record names, and every range evaluates without error.
+#[test]
+fn real_osv_records_parse_and_evaluate() {
+    let mut parsed = 0usize;
+    let mut failures = Vec::new();
+    for folder in ["go", "crates.io", "ghsa-npm", "distro-samples", "redhat"] {
+        let Some(dir) = bosun_testdata::path(&format!("data/osv/{folder}")) else {
+            return;
+        };
+        for entry in std::fs::read_dir(&dir).expect("dir") {
+            let p = entry.expect("entry").path();
+            if p.extension().is_none_or(|e| e != "json")
+                || p.to_string_lossy().ends_with(".csaf.json")
+            {
+                continue;
+            }
+            let Ok(rec) =
+                serde_json::from_str::<OneRecord>(&std::fs::read_to_string(&p).expect("read"))
+            else {
+                continue; // not an OSV record (e.g. an input document)
+            };
+            for a in &rec.affected {
+                let Some(eco) = a.ecosystem() else { continue };
+                for r in &a.ranges {
+                    if !matches!(r.kind, RangeType::Ecosystem | RangeType::Semver) {
+                        continue;
+                    }
+                    let range_eco = if r.kind == RangeType::Semver {
+                        Ecosystem::Semver
+                    } else {
+                        eco
+                    };
+                    for e in &r.events {
+                        let (Event::Introduced(v)
+                        | Event::Fixed(v)
+                        | Event::LastAffected(v)
+                        | Event::Limit(v)) = e;
+                        if v == "0" || v == "*" {
+                            continue;
+                        }
+                        match range_eco.parse(v) {
+                            Ok(_) => parsed += 1,
+                            Err(err) => failures.push(format!("{} {}: {err}", rec.id, p.display())),
+                        }
+                    }
+                    if let Some(Event::Introduced(v) | Event::Fixed(v)) = r.events.last()
+                        && v != "0"
+                        && let Err(err) = r.affects(
+                            eco,
+                            if range_eco == Ecosystem::Go {
+                                "v0.0.1"
+                            } else {
+                                v
+                            },
+                        )
+                    {
+                        failures.push(format!("{} evaluate: {err}", rec.id));
+                    }
+                }
+            }
+        }
+    }
+    println!("{parsed} event versions parsed");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(parsed > 1000, "{parsed}");
+}
+
+#[test]
+fn go_incompatible_and_pseudo_versions() {
+    let go = |s: &str| bosun_version::go::Version::parse(s).expect(s);
+    assert_eq!(go("v2.0.0+incompatible"), go("v2.0.0"));
+    assert!(go("v2.0.0+incompatible").is_incompatible());
+    let pseudo = go("v0.0.0-20191109021931-daa7c04131f5");
+    assert!(pseudo.is_pseudo());
+    assert!(pseudo < go("v0.0.1"));
+    assert!(go("v1.2.4-0.20191109021931-daa7c04131f5") > go("v1.2.3"));
+    assert!(go("v1.2.4-0.20191109021931-daa7c04131f5") < go("v1.2.4"));
+    assert!(!go("v1.2.3").is_pseudo());
+}
