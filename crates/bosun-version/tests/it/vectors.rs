@@ -747,6 +747,22 @@ fn semver_osv_scalibr() {
 }
 
 #[test]
+fn semver_osv_scalibr_as_cargo() {
+    // Cargo's parser (the `semver` crate) rejects the `v` prefix (29 lines) besides the 3
+    // non-SemVer lines: 32 skipped; the rest must order as SemVer precedence.
+    let r = run_op_file(
+        "osv-scalibr-semantic/semver-versions.txt",
+        eco(Ecosystem::Cargo),
+    );
+    if let Some((_, _, errs)) = &r {
+        println!("cargo skips: {}", errs.len());
+    }
+    check("semver as Cargo", r, 50, CARGO_SKIPS);
+}
+
+const CARGO_SKIPS: usize = 32;
+
+#[test]
 fn maven_comparable_version_test() {
     let p = bosun_testdata::require!("data/version-vectors/maven/ComparableVersionTest.java");
     let text = read(&p);
