@@ -4,7 +4,7 @@
 //! `operating-system` component for the OS, one `library` component per package. Everything
 //! CycloneDX has no field for travels as `bosun:*` properties (see `SCHEMA.md`).
 
-use bosun_inventory::{Inventory, OsInfo, Package, SourceInfo};
+use bosun_inventory::{Inventory, Layer, OsInfo, Package, SourceInfo};
 use serde::{Deserialize, Serialize};
 
 use crate::foreign::{self, ForeignEntry, Skipped};
@@ -284,6 +284,42 @@ fn trivy_source_version(c: &Component) -> Option<String> {
     Some(full)
 }
 
+/// trivy records the image id, tags and layer diff_ids (bottom first) on the image component;
+/// with them, packages' layer diff_ids get their layer index.
+fn read_trivy_image(image: &Component, inv: &mut Inventory) {
+    let values = |name: &'static str| {
+        image
+            .properties
+            .iter()
+            .filter(move |p| p.name == name)
+            .filter_map(|p| p.value.clone())
+    };
+    if let Some(id) = values("aquasecurity:trivy:ImageID").next() {
+        inv.source.image_id = Some(id);
+    }
+    inv.source
+        .repo_tags
+        .extend(values("aquasecurity:trivy:RepoTag"));
+    inv.layers.extend(
+        values("aquasecurity:trivy:DiffID")
+            .enumerate()
+            .map(|(index, diff_id)| Layer {
+                index,
+                diff_id: Some(diff_id),
+                ..Layer::default()
+            }),
+    );
+    for p in &mut inv.packages {
+        let found = inv
+            .layers
+            .iter()
+            .find(|l| l.diff_id.is_some() && l.diff_id == p.layer.diff_id);
+        if let Some(l) = found {
+            p.layer.index = l.index;
+        }
+    }
+}
+
 /// Read a CycloneDX JSON BOM from any producer.
 pub(crate) fn read(value: serde_json::Value) -> Result<Inventory, ReportError> {
     let version = value
@@ -361,6 +397,9 @@ pub(crate) fn read(value: serde_json::Value) -> Result<Inventory, ReportError> {
         }
     }
     if !is_bosun {
+        if let Some(image) = &metadata.component {
+            read_trivy_image(image, &mut inv);
+        }
         inv.sort();
     }
     inv.diagnostics.extend(skipped.diagnostics("cyclonedx"));

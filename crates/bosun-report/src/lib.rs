@@ -167,7 +167,7 @@ fn write_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> Result<(),
 
 /// The JSON SBOM formats [`read_sbom`] recognizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SbomKind {
+enum SbomKind {
     /// bosun's own JSON report.
     Bosun,
     /// CycloneDX JSON.

@@ -166,13 +166,18 @@ fn foreign_cyclonedx_maps_purls() {
     );
 }
 
-/// trivy's shapes: the source version split into `SrcVersion`/`SrcRelease` properties in
+/// trivy's shapes: image id, tags and layers on the image component; the source version split into `SrcVersion`/`SrcRelease` properties in
 /// CycloneDX, `sourceInfo` in SPDX; both give bosun's full source version.
 #[test]
 fn foreign_trivy_source_versions() {
     let bom = serde_json::json!({
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
+        "metadata": {"component": {"type": "container", "name": "peers/bookworm:test", "properties": [
+            {"name": "aquasecurity:trivy:DiffID", "value": "sha256:1111111111111111111111111111111111111111111111111111111111111111"},
+            {"name": "aquasecurity:trivy:DiffID", "value": "sha256:a277c422f103a97e7fdb2a29e919a2a627ceb16fa513f59bfe17a0416ad41598"},
+            {"name": "aquasecurity:trivy:ImageID", "value": "sha256:ebb8830a6893630cf4e8863d34a4d33096342cb3dfef68f21b9f42ca39464d15"},
+            {"name": "aquasecurity:trivy:RepoTag", "value": "docker.io/peers/bookworm:test"}]}},
         "components": [
             {"type": "library", "name": "bsdutils", "version": "1:2.38.1-5+deb12u3",
              "purl": "pkg:deb/debian/bsdutils@2.38.1-5%2Bdeb12u3?arch=amd64&epoch=1&distro=debian-12.15",
@@ -191,6 +196,13 @@ fn foreign_trivy_source_versions() {
     assert_eq!(
         p.layer.diff_id.as_deref(),
         Some("sha256:a277c422f103a97e7fdb2a29e919a2a627ceb16fa513f59bfe17a0416ad41598")
+    );
+    assert_eq!(p.layer.index, 1);
+    assert_eq!(inv.layers.len(), 2);
+    assert_eq!(inv.source.repo_tags, ["docker.io/peers/bookworm:test"]);
+    assert_eq!(
+        inv.source.image_id.as_deref(),
+        Some("sha256:ebb8830a6893630cf4e8863d34a4d33096342cb3dfef68f21b9f42ca39464d15")
     );
     let doc = serde_json::json!({
         "spdxVersion": "SPDX-2.3",
