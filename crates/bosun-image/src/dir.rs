@@ -32,6 +32,9 @@ pub(crate) fn walk_dir<V: LayerVisitor>(
     visitor: &mut V,
 ) -> Result<LayerIndex, ImageError> {
     fs::read_dir(root).map_err(|e| ImageError::io(root, e))?;
+    let root_dev = fs::metadata(root)
+        .map_err(|e| ImageError::io(root, e))?
+        .dev();
     let mut index = LayerIndex::default();
     let mut stack = vec![(String::new(), children(root))];
     let mut count = 0u64;
@@ -77,7 +80,16 @@ pub(crate) fn walk_dir<V: LayerVisitor>(
             }
         }
         if kind == EntryKind::Dir {
-            let kids = children(&full);
+            // A live root (`dir:/`) has kernel filesystems mounted here: their contents are not
+            // the image's, and /proc never ends. A plain rootfs copy has them empty.
+            let pseudo = dir.is_empty()
+                && matches!(name.as_str(), "proc" | "sys" | "dev")
+                && meta.dev() != root_dev;
+            let kids = if pseudo {
+                Vec::new().into_iter()
+            } else {
+                children(&full)
+            };
             index.entries.push(IndexEntry {
                 path: path.clone(),
                 kind,

@@ -5,7 +5,7 @@ use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Read};
 use std::rc::Rc;
 
-use sha2::{Digest, Sha256};
+use crate::hash::OffloadedSha256;
 
 use crate::path::{Whiteout, normalize_entry_name, normalize_rooted, whiteout};
 use crate::{EntryKind, EntryMeta, ImageError, IndexEntry, LayerIndex, LayerVisitor, Limits};
@@ -34,7 +34,7 @@ enum Hit {
 /// Counts and optionally hashes the compressed bytes.
 struct BlobReader<R> {
     inner: R,
-    hasher: Option<Sha256>,
+    hasher: Option<OffloadedSha256>,
     count: Rc<Cell<u64>>,
 }
 
@@ -97,7 +97,7 @@ impl<R: BufRead> Read for Decoder<R> {
 /// Hashes the uncompressed bytes and enforces the size and ratio limits.
 struct TarReader<R> {
     inner: R,
-    hasher: Sha256,
+    hasher: OffloadedSha256,
     out: u64,
     compressed: Rc<Cell<u64>>,
     hit: Rc<Cell<Option<Hit>>>,
@@ -151,7 +151,7 @@ pub(crate) fn walk_layer<V: LayerVisitor>(
     };
     let blob = BlobReader {
         inner: blob,
-        hasher: Some(Sha256::new()),
+        hasher: Some(OffloadedSha256::new()),
         count: compressed.clone(),
     };
     let mut decoder =
@@ -165,7 +165,7 @@ pub(crate) fn walk_layer<V: LayerVisitor>(
     }
     let tar_reader = TarReader {
         inner: decoder,
-        hasher: Sha256::new(),
+        hasher: OffloadedSha256::new(),
         out: 0,
         compressed,
         hit: hit.clone(),
@@ -181,11 +181,11 @@ pub(crate) fn walk_layer<V: LayerVisitor>(
     let mut rest = archive.into_inner();
     io::copy(&mut rest, &mut io::sink()).map_err(|e| fail(e, &hit))?;
     let tar_reader = rest.into_inner();
-    let diff_hex = hex::encode(tar_reader.hasher.finalize());
+    let diff_hex = tar_reader.hasher.finalize_hex();
     let mut blob_rest = tar_reader.inner.into_inner();
     io::copy(&mut blob_rest, &mut io::sink()).map_err(|e| fail(e, &hit))?;
     let blob_hex = match blob_rest.into_inner().hasher {
-        Some(h) => hex::encode(h.finalize()),
+        Some(h) => h.finalize_hex(),
         None => diff_hex.clone(),
     };
     if let Some(want) = &check.blob_hex
