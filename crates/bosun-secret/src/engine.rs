@@ -540,7 +540,7 @@ impl Scanner {
                     if rule.entropy.is_some_and(|t| shannon_entropy(secret) < t) {
                         continue;
                     }
-                    if rule.placeholder_check && is_placeholder(secret) {
+                    if rule.placeholder_check && (is_placeholder(secret) || (rule.generic && looks_like_code(body, s, e))) {
                         continue;
                     }
                     if inside(&global_excluded, s, e) || inside(&rule_excluded, s, e) {
@@ -649,6 +649,32 @@ fn windows(body: &[u8], hits: &[usize], multiline: bool) -> Vec<(usize, usize)> 
         }
     }
     merged
+}
+
+/// A generic assignment whose value is code rather than a literal: a URL (the URL rule owns
+/// those), a function call, or an unquoted word without digits (an identifier, a type, an
+/// enum name). Quoted words stay: `secret = 'notHighEnoughEntropy'` is a real finding.
+fn looks_like_code(body: &[u8], s: usize, e: usize) -> bool {
+    let secret = body.get(s..e).unwrap_or(&[]);
+    if secret.windows(3).any(|w| w == b"://") {
+        return true;
+    }
+    if body.get(e) == Some(&b'(') {
+        return true;
+    }
+    // `urn:ietf:params:oauth:...`, `projects/x/secrets`, `module.attr`: names and paths.
+    if !secret.iter().any(u8::is_ascii_digit) && secret.iter().any(|b| matches!(b, b'/' | b':' | b'.')) {
+        return true;
+    }
+    // `quoted-string`, `MAX_RETRIES`: single-case words are names, not secrets.
+    let letters = || secret.iter().filter(|b| b.is_ascii_alphabetic());
+    if !secret.iter().any(u8::is_ascii_digit)
+        && (letters().all(u8::is_ascii_lowercase) || letters().all(u8::is_ascii_uppercase))
+    {
+        return true;
+    }
+    let quoted = s.checked_sub(1).and_then(|i| body.get(i)).is_some_and(|b| matches!(b, b'\'' | b'"' | b'`'));
+    !quoted && secret.iter().all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'.' | b'-'))
 }
 
 /// Markers that silence a finding on their line.
