@@ -540,7 +540,9 @@ impl Scanner {
                     if rule.entropy.is_some_and(|t| shannon_entropy(secret) < t) {
                         continue;
                     }
-                    if rule.placeholder_check && (is_placeholder(secret) || (rule.generic && looks_like_code(body, s, e))) {
+                    if rule.placeholder_check
+                        && (is_placeholder(secret) || (rule.generic && looks_like_code(body, s, e)))
+                    {
                         continue;
                     }
                     if inside(&global_excluded, s, e) || inside(&rule_excluded, s, e) {
@@ -663,7 +665,9 @@ fn looks_like_code(body: &[u8], s: usize, e: usize) -> bool {
         return true;
     }
     // `urn:ietf:params:oauth:...`, `projects/x/secrets`, `module.attr`: names and paths.
-    if !secret.iter().any(u8::is_ascii_digit) && secret.iter().any(|b| matches!(b, b'/' | b':' | b'.')) {
+    if !secret.iter().any(u8::is_ascii_digit)
+        && secret.iter().any(|b| matches!(b, b'/' | b':' | b'.'))
+    {
         return true;
     }
     // `quoted-string`, `MAX_RETRIES`: single-case words are names, not secrets.
@@ -673,8 +677,14 @@ fn looks_like_code(body: &[u8], s: usize, e: usize) -> bool {
     {
         return true;
     }
-    let quoted = s.checked_sub(1).and_then(|i| body.get(i)).is_some_and(|b| matches!(b, b'\'' | b'"' | b'`'));
-    !quoted && secret.iter().all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'.' | b'-'))
+    let quoted = s
+        .checked_sub(1)
+        .and_then(|i| body.get(i))
+        .is_some_and(|b| matches!(b, b'\'' | b'"' | b'`'));
+    !quoted
+        && secret
+            .iter()
+            .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'.' | b'-'))
 }
 
 /// Markers that silence a finding on their line.
