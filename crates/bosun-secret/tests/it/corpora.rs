@@ -273,3 +273,24 @@ fn no_finding_field_holds_a_raw_secret() {
     }
     assert!(checked > 20);
 }
+
+#[test]
+fn one_scanner_shared_by_threads_gives_the_sequential_result() {
+    let dir = bosun_testdata::require!("data/secrets");
+    let files = files_under(&dir);
+    let s = default_scanner();
+    let sequential: Vec<Finding> = files.iter().flat_map(|(p, b)| s.scan(p, b)).collect();
+    let chunks: Vec<&[(String, Vec<u8>)]> = files.chunks(files.len().div_ceil(4)).collect();
+    let parallel: Vec<Finding> = std::thread::scope(|sc| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|c| sc.spawn(move || c.iter().flat_map(|(p, b)| s.scan(p, b)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(sequential.len() > 50);
+    assert_eq!(parallel, sequential);
+}

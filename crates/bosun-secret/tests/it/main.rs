@@ -35,6 +35,8 @@ pub(crate) fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-pub(crate) fn default_scanner() -> Scanner {
-    Scanner::new(Config::default()).unwrap()
+/// One scanner for all tests (building one compiles every rule).
+pub(crate) fn default_scanner() -> &'static Scanner {
+    static S: std::sync::OnceLock<Scanner> = std::sync::OnceLock::new();
+    S.get_or_init(|| Scanner::new(Config::default()).unwrap())
 }
