@@ -55,7 +55,7 @@ pub struct RuleConfig {
     /// Human title; defaults to the id.
     #[serde(default)]
     pub title: Option<String>,
-    /// CRITICAL, HIGH, MEDIUM, LOW (case-insensitive); default UNKNOWN is mapped to LOW... see CONFIG.md.
+    /// CRITICAL, HIGH, MEDIUM, LOW (case-insensitive); absent or UNKNOWN means LOW.
     #[serde(default)]
     pub severity: Option<String>,
     /// Regex (Rust `regex` syntax).
