@@ -20,13 +20,13 @@ type Key<'a> = (&'a str, &'a str, Option<&'a str>);
 
 /// Builds the inventory from a finished walk (layers bottom first) and the image metadata.
 #[must_use]
-pub fn build(
-    walks: &[LayerWalk<CatalogVisitor>],
+pub fn build<V: AsRef<CatalogVisitor>>(
+    walks: &[LayerWalk<V>],
     source: SourceInfo,
     layers: Vec<Layer>,
 ) -> Inventory {
     let indexes: Vec<&LayerIndex> = walks.iter().map(|w| &w.index).collect();
-    let visitors: Vec<&CatalogVisitor> = walks.iter().map(|w| &w.visitor).collect();
+    let visitors: Vec<&CatalogVisitor> = walks.iter().map(|w| w.visitor.as_ref()).collect();
     let view = FinalView::new(&indexes);
     let mut inv = Inventory {
         source,

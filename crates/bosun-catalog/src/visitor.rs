@@ -392,6 +392,12 @@ impl LayerVisitor for CatalogVisitor {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CatalogFactory;
 
+impl AsRef<CatalogVisitor> for CatalogVisitor {
+    fn as_ref(&self) -> &CatalogVisitor {
+        self
+    }
+}
+
 impl VisitorFactory for CatalogFactory {
     type Visitor = CatalogVisitor;
 

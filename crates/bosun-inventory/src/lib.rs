@@ -32,6 +32,58 @@ pub struct Inventory {
     pub packages: Vec<Package>,
     /// Problems met while reading: a corrupt database, a skipped file, an unsupported format.
     pub diagnostics: Vec<Diagnostic>,
+    /// Secrets found in any layer (also ones deleted later) or in the image config.
+    #[serde(default)]
+    pub secrets: Vec<SecretFinding>,
+    /// Risky image configuration.
+    #[serde(default)]
+    pub misconfigurations: Vec<Misconfiguration>,
+}
+
+/// A secret found in a layer file or in the image config. The secret itself is never kept:
+/// only a masked prefix.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretFinding {
+    /// Rule id (`aws-access-key-id`, `github-pat`, a custom rule's id).
+    pub rule_id: String,
+    /// Rule title.
+    pub title: String,
+    /// `CRITICAL`, `HIGH`, `MEDIUM` or `LOW`.
+    pub severity: String,
+    /// Rule family (`AWS`, `GitHub`, `General`...).
+    pub category: String,
+    /// Absolute path in the image, or `config:Env`, `config:Labels`, `config:history[N]`.
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based byte column.
+    pub column: usize,
+    /// The match with all but a short prefix masked.
+    pub match_masked: String,
+    /// The layer whose file holds it; `None` for the image config.
+    #[serde(default)]
+    pub layer: Option<LayerRef>,
+    /// Whether the file is still visible in the final filesystem. A secret deleted by a later
+    /// layer is still in the image: anyone who pulls it can read that layer.
+    #[serde(default)]
+    pub in_final: bool,
+}
+
+/// A risky setting of the image config or final filesystem.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Misconfiguration {
+    /// Rule id, `BOSUN-CFG-nnn`.
+    pub id: String,
+    /// `CRITICAL`, `HIGH`, `MEDIUM` or `LOW`.
+    pub severity: String,
+    /// Rule title.
+    pub title: String,
+    /// What was found in this image.
+    pub message: String,
+    /// How to fix it.
+    pub resolution: String,
+    /// The config entry or path that shows it (secret values masked).
+    pub evidence: String,
 }
 
 /// The scanned artifact.
@@ -108,7 +160,9 @@ pub struct LayerRef {
 }
 
 /// The kind of package, which says which database or manifest it came from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum PackageType {
     /// A Debian package from the dpkg database.
@@ -174,7 +228,9 @@ pub struct Package {
 }
 
 /// How bad a diagnostic is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DiagnosticLevel {
     /// Informational: something was skipped on purpose.

@@ -5,8 +5,8 @@
 //! is always written (`null` for an absent value, `[]` for an empty list).
 
 use bosun_inventory::{
-    Diagnostic, DiagnosticLevel, Inventory, Layer, LayerRef, OsInfo, Package, PackageType,
-    SourceInfo,
+    Diagnostic, DiagnosticLevel, Inventory, Layer, LayerRef, Misconfiguration, OsInfo, Package,
+    PackageType, SecretFinding, SourceInfo,
 };
 use serde::{Deserialize, Serialize};
 
@@ -23,10 +23,10 @@ pub(crate) struct Report {
     diagnostics: Vec<ReportDiagnostic>,
     /// Reserved: filled by vulnerability matching.
     vulnerabilities: Vec<serde_json::Value>,
-    /// Reserved: filled by secret scanning.
-    secrets: Vec<serde_json::Value>,
-    /// Reserved: filled by misconfiguration checks.
-    misconfigurations: Vec<serde_json::Value>,
+    /// Secrets in any layer or in the config (masked).
+    secrets: Vec<SecretFinding>,
+    /// Risky image configuration.
+    misconfigurations: Vec<Misconfiguration>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -179,8 +179,8 @@ pub(crate) fn to_report(inv: &Inventory, opts: &RenderOptions) -> Report {
             })
             .collect(),
         vulnerabilities: Vec::new(),
-        secrets: Vec::new(),
-        misconfigurations: Vec::new(),
+        secrets: inv.secrets.clone(),
+        misconfigurations: inv.misconfigurations.clone(),
     }
 }
 
@@ -259,5 +259,7 @@ pub(crate) fn read(value: serde_json::Value) -> Result<Inventory, ReportError> {
                 layer: d.layer.map(from_layer_ref),
             })
             .collect(),
+        secrets: r.secrets,
+        misconfigurations: r.misconfigurations,
     })
 }

@@ -351,6 +351,7 @@ pub(crate) fn read(value: serde_json::Value) -> Result<Inventory, ReportError> {
         layers: meta.layers,
         packages: Vec::new(),
         diagnostics: meta.diagnostics,
+        ..Inventory::default()
     };
     let mut skipped = Skipped::default();
     // Depth-first over nested components, in document order, without recursion.

@@ -123,6 +123,9 @@ pub struct RenderOptions {
     /// RFC 3339 UTC timestamp to write instead of the current time (for reproducible output).
     /// It also fixes the SPDX document namespace and CycloneDX serial number.
     pub timestamp: Option<String>,
+    /// Whether the table lists every package (`bosun sbom`) or only counts them (`bosun scan`,
+    /// where the findings are what matters).
+    pub list_packages: bool,
 }
 
 impl Default for RenderOptions {
@@ -131,6 +134,7 @@ impl Default for RenderOptions {
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
             color: false,
             timestamp: None,
+            list_packages: true,
         }
     }
 }
@@ -156,7 +160,7 @@ pub fn render(
         Format::Json => write_json(out, &bosun_json::to_report(inv, opts)),
         Format::CycloneDxJson => write_json(out, &cyclonedx::to_bom(inv, opts)?),
         Format::SpdxJson => write_json(out, &spdx_json::to_document(inv, opts)?),
-        Format::Table => table::write(inv, opts.color, out),
+        Format::Table => table::write(inv, opts, out),
     }
 }
 

@@ -369,6 +369,7 @@ pub(crate) fn read(value: serde_json::Value) -> Result<Inventory, ReportError> {
         layers: meta.layers,
         packages: Vec::new(),
         diagnostics: meta.diagnostics,
+        ..Inventory::default()
     };
     let mut skipped = Skipped::default();
     for sp in &doc.packages {

@@ -473,7 +473,67 @@ impl Scanner {
         out
     }
 
+    /// `text` with every secret the rules find replaced by its masked form, for text that a
+    /// report repeats verbatim (a layer's `created_by` line, say).
+    #[must_use]
+    pub fn redact(&self, path: &str, text: &str) -> String {
+        let mut spans: Vec<(usize, usize)> = self
+            .spans(path, text.as_bytes())
+            .into_iter()
+            .map(|(_, s, e)| (s, e))
+            .collect();
+        spans.sort_unstable();
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (s, e) in spans {
+            let (Some(keep), Some(secret)) = (text.get(at..s), text.get(s.max(at)..e)) else {
+                continue; // overlapping or not on a char boundary: the next span covers it
+            };
+            out.push_str(keep);
+            out.push_str(&mask(secret));
+            at = e;
+        }
+        out.push_str(text.get(at..).unwrap_or_default());
+        out
+    }
+
     fn scan_text(&self, path: &str, body: &[u8]) -> Vec<Finding> {
+        let kept = self.spans(path, body);
+        // Line numbers, counted incrementally over the sorted offsets.
+        let mut out = Vec::with_capacity(kept.len());
+        let (mut line, mut counted, mut line_start) = (1usize, 0usize, 0usize);
+        for (r, s, e) in kept {
+            let Some(rule) = self.rules.get(r) else {
+                continue;
+            };
+            for (i, &b) in body.get(counted..s).unwrap_or(&[]).iter().enumerate() {
+                if b == b'\n' {
+                    line += 1;
+                    line_start = counted + i + 1;
+                }
+            }
+            counted = counted.max(s);
+            let secret = String::from_utf8_lossy(body.get(s..e).unwrap_or(&[]));
+            let mut masked = mask(secret.trim());
+            if masked.chars().count() > MAX_MASKED {
+                masked = masked.chars().take(MAX_MASKED).collect();
+            }
+            out.push(Finding {
+                rule_id: rule.id.clone(),
+                title: rule.title.clone(),
+                severity: rule.severity,
+                category: rule.category.clone(),
+                path: path.to_owned(),
+                line,
+                column: s.saturating_sub(line_start) + 1,
+                match_masked: masked,
+            });
+        }
+        out
+    }
+
+    /// `(rule, start, end)` of every secret in `body`, sorted by start, one per secret.
+    fn spans(&self, path: &str, body: &[u8]) -> Vec<(usize, usize, usize)> {
         // Which rules can match, and where.
         let mut hits: Vec<Vec<usize>> = vec![Vec::new(); self.rules.len()];
         let mut whole: Vec<bool> = vec![false; self.rules.len()];
@@ -583,37 +643,7 @@ impl Scanner {
         }
         // Inline allow comments (detect-secrets' and gitleaks' markers) on the finding's line.
         kept.retain(|&(_, s, _)| !has_inline_allow(body, s));
-        // Line numbers, counted incrementally over the sorted offsets.
-        let mut out = Vec::with_capacity(kept.len());
-        let (mut line, mut counted, mut line_start) = (1usize, 0usize, 0usize);
-        for (r, s, e) in kept {
-            let Some(rule) = self.rules.get(r) else {
-                continue;
-            };
-            for (i, &b) in body.get(counted..s).unwrap_or(&[]).iter().enumerate() {
-                if b == b'\n' {
-                    line += 1;
-                    line_start = counted + i + 1;
-                }
-            }
-            counted = counted.max(s);
-            let secret = String::from_utf8_lossy(body.get(s..e).unwrap_or(&[]));
-            let mut masked = mask(secret.trim());
-            if masked.chars().count() > MAX_MASKED {
-                masked = masked.chars().take(MAX_MASKED).collect();
-            }
-            out.push(Finding {
-                rule_id: rule.id.clone(),
-                title: rule.title.clone(),
-                severity: rule.severity,
-                category: rule.category.clone(),
-                path: path.to_owned(),
-                line,
-                column: s.saturating_sub(line_start) + 1,
-                match_masked: masked,
-            });
-        }
-        out
+        kept
     }
 }
 

@@ -24,6 +24,39 @@ struct Cli {
 enum Command {
     /// List every package an image carries, with the layer that introduced it.
     Sbom(SbomArgs),
+    /// Scan an image: secrets in every layer and in its config, risky configuration.
+    Scan(ScanArgs),
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// Scanners to run, comma-separated: secret, config. (vuln and license arrive with the
+    /// vulnerability database.)
+    #[arg(long, value_delimiter = ',', default_value = "secret,config")]
+    scanners: Vec<String>,
+    /// Report only findings of these severities (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "SEVERITIES")]
+    severity: Vec<String>,
+    /// Exit with this code when any finding is reported (after --severity).
+    #[arg(long, value_name = "CODE", default_value_t = 0)]
+    exit_code: u8,
+    /// Secret rules to add, disable or allow (YAML, trivy-secret.yaml compatible).
+    #[arg(long, value_name = "FILE")]
+    secret_config: Option<PathBuf>,
+    /// Configuration checks to disable or allow (YAML).
+    #[arg(long, value_name = "FILE")]
+    misconfig_config: Option<PathBuf>,
+    /// Output format: table, json, cyclonedx-json, spdx-json.
+    #[arg(short, long, default_value = "table")]
+    format: bosun_report::Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// No progress on the terminal.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -72,7 +105,90 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Sbom(args) => sbom(&args),
+        Command::Scan(args) => scan(&args),
     }
+}
+
+const SEVERITIES: [&str; 4] = ["CRITICAL", "HIGH", "MEDIUM", "LOW"];
+
+fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
+    let mut scanners = bosun_scan::Scanners::default();
+    for name in &args.scanners {
+        match name.trim() {
+            "secret" => {
+                let config = match &args.secret_config {
+                    Some(path) => bosun_secret::Config::from_yaml(&read_text(path)?)
+                        .with_context(|| format!("secret config {}", path.display()))?,
+                    None => bosun_secret::Config::default(),
+                };
+                scanners.secret = Some(bosun_secret::Scanner::new(config)?);
+            }
+            "config" => {
+                let config = match &args.misconfig_config {
+                    Some(path) => bosun_misconfig::Config::from_yaml(&read_text(path)?)
+                        .with_context(|| format!("misconfig config {}", path.display()))?,
+                    None => bosun_misconfig::Config::default(),
+                };
+                scanners.config = Some(bosun_misconfig::Checker::new(config)?);
+            }
+            "vuln" | "license" => anyhow::bail!(
+                "the {name} scanner needs the vulnerability database, which this version does not have yet; use --scanners secret,config"
+            ),
+            other => anyhow::bail!("unknown scanner {other:?}: use secret, config"),
+        }
+    }
+    let severities: Vec<String> = args
+        .severity
+        .iter()
+        .map(|s| s.trim().to_uppercase())
+        .collect();
+    if let Some(bad) = severities
+        .iter()
+        .find(|s| !SEVERITIES.contains(&s.as_str()))
+    {
+        anyhow::bail!("unknown severity {bad:?}: use CRITICAL, HIGH, MEDIUM, LOW");
+    }
+    let progress = Progress::new(args.quiet);
+    progress.message("opening image");
+    let image = open(&args.source, &progress)?;
+    progress.message("reading layers");
+    let mut inventory = bosun_scan::scan(&image, &scanners)?;
+    progress.finish();
+    if !severities.is_empty() {
+        inventory
+            .secrets
+            .retain(|f| severities.contains(&f.severity));
+        inventory
+            .misconfigurations
+            .retain(|m| severities.contains(&m.severity));
+    }
+    for d in &inventory.diagnostics {
+        if d.level >= bosun_inventory::DiagnosticLevel::Warning {
+            warn_diagnostic(d);
+        }
+    }
+    let color = args.output.is_none() && std::io::stdout().is_terminal();
+    write_report(
+        &inventory,
+        args.format,
+        color,
+        false,
+        args.output.as_deref(),
+    )?;
+    let found = !inventory.secrets.is_empty() || !inventory.misconfigurations.is_empty();
+    Ok(ExitCode::from(if found { args.exit_code } else { 0 }))
+}
+
+/// Largest policy or rule file read.
+const MAX_CONFIG_BYTES: u64 = 4 << 20;
+
+fn read_text(path: &std::path::Path) -> anyhow::Result<String> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::Read::take(file, MAX_CONFIG_BYTES), &mut text)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(text)
 }
 
 fn sbom(args: &SbomArgs) -> anyhow::Result<ExitCode> {
@@ -85,7 +201,7 @@ fn sbom(args: &SbomArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let color = args.output.is_none() && std::io::stdout().is_terminal();
-    write_report(&inventory, args.format, color, args.output.as_deref())?;
+    write_report(&inventory, args.format, color, true, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -137,11 +253,13 @@ fn write_report(
     inventory: &bosun_inventory::Inventory,
     format: bosun_report::Format,
     color: bool,
+    list_packages: bool,
     output: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
     let opts = bosun_report::RenderOptions {
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         color,
+        list_packages,
         ..bosun_report::RenderOptions::default()
     };
     match output {

@@ -165,6 +165,7 @@ pub(crate) fn real_inventory() -> Option<Inventory> {
             path: Some("/var/lib/rpm/rpmdb.sqlite".into()),
             layer: Some(layer_ref(2)),
         }],
+        ..Inventory::default()
     };
     inv.sort();
     Some(inv)

@@ -14,6 +14,7 @@ fn fixed() -> RenderOptions {
         tool_version: "0.1.0-test".into(),
         color: false,
         timestamp: Some("2026-11-28T03:31:30Z".into()),
+        list_packages: true,
     }
 }
 
@@ -121,4 +122,59 @@ proptest! {
             prop_assert_eq!(back.unwrap(), inv.clone(), "{}", format);
         }
     }
+}
+
+#[test]
+fn findings_round_trip_through_bosun_json_and_validate() {
+    use bosun_inventory::{LayerRef, Misconfiguration, SecretFinding};
+    let inv = Inventory {
+        secrets: vec![
+            SecretFinding {
+                rule_id: "aws-access-key-id".into(),
+                title: "AWS Access Key ID".into(),
+                severity: "CRITICAL".into(),
+                category: "AWS".into(),
+                path: "/app/.env".into(),
+                line: 1,
+                column: 19,
+                match_masked: "AKIA****************".into(),
+                layer: Some(LayerRef {
+                    index: 0,
+                    diff_id: Some(format!("sha256:{}", "ab".repeat(32))),
+                }),
+                in_final: false,
+            },
+            SecretFinding {
+                rule_id: "github-pat".into(),
+                title: "GitHub Personal Access Token".into(),
+                severity: "CRITICAL".into(),
+                category: "GitHub".into(),
+                path: "config:Env".into(),
+                line: 1,
+                column: 14,
+                match_masked: "ghp_****".into(),
+                layer: None,
+                in_final: false,
+            },
+        ],
+        misconfigurations: vec![Misconfiguration {
+            id: "BOSUN-CFG-001".into(),
+            severity: "HIGH".into(),
+            title: "Image runs as root".into(),
+            message: "the image sets no USER".into(),
+            resolution: "add USER".into(),
+            evidence: "User is not set".into(),
+        }],
+        ..Inventory::default()
+    };
+    let out = render_to_vec(&inv, Format::Json);
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(schema_errors(Format::Json, &doc), Vec::<String>::new());
+    assert_eq!(read_sbom(&out).unwrap(), inv);
+    let mut bad = doc.clone();
+    bad["secrets"][0]["severity"] = "SEVERE".into();
+    assert!(
+        !schema_errors(Format::Json, &bad).is_empty(),
+        "the schema checks severities"
+    );
 }

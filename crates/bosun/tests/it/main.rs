@@ -2,4 +2,5 @@
 #![allow(clippy::unwrap_used)] // a failing unwrap is a failing test
 
 mod sbom;
+mod scan;
 mod support;
