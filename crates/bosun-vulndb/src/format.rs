@@ -1,0 +1,623 @@
+//! The on-disk format and its reader.
+//!
+//! One file, `bosun-vulndb.bin`:
+//!
+//! ```text
+//! 0..8    magic "BOSUNVDB"
+//! 8..12   format version (u32 LE)
+//! 12..16  header JSON length (u32 LE)
+//! 16..24  build time, unix seconds (u64 LE): the only input-independent bytes
+//! 24..56  sha256 of the header JSON
+//! 56..    header JSON: DbInfo (sources, counts) and the section table
+//!         (name, offset, length, sha256 of each section)
+//! then the sections:
+//!   records       serde_json advisories back to back, checked per 64 KiB block
+//!   record_blocks sha256 of each block of `records`
+//!   record_table  per record (sorted by id): offset u64, length u32
+//!   ids           string map id -> record number
+//!   packages      string map "Ecosystem\0name" -> record numbers
+//!   aliases       string map alias/upstream id -> record numbers
+//!   kev           JSON array of KEV entries sorted by CVE
+//!   epss          per CVE: key u64, epss f32, percentile f32 (sorted by key)
+//! ```
+//!
+//! A string map is `n u32 | n × (key_off u32, key_len u32, val_off u32, val_count u32) |
+//! key bytes | u32 values`, entries sorted by key bytes.
+//!
+//! Opening reads and checks the header and the index sections (record table, the three
+//! maps, block hashes): for 100k records these are a few MB, so the index is held in memory
+//! and a lookup is a binary search plus one `read_at` per matching record, independent of
+//! the database size. Record blocks are hashed on first read; KEV and EPSS on first use.
+
+use crate::{Advisory, DbInfo, Epss, Kev, VulnDbError};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub(crate) const MAGIC: &[u8; 8] = b"BOSUNVDB";
+/// Format version written and accepted.
+pub const FORMAT_VERSION: u32 = 1;
+/// File name inside the database directory.
+pub const DB_FILE: &str = "bosun-vulndb.bin";
+const FIXED: usize = 56;
+const BLOCK: u64 = 64 * 1024;
+/// Largest header / index section read at open (hostile-file bound).
+const MAX_SECTION: u64 = 1 << 31;
+/// Largest single record.
+const MAX_RECORD: u32 = 64 << 20;
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct SectionDesc {
+    pub(crate) name: String,
+    pub(crate) offset: u64,
+    pub(crate) len: u64,
+    pub(crate) sha256: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Header {
+    pub(crate) info: DbInfo,
+    pub(crate) sections: Vec<SectionDesc>,
+}
+
+/// Encodes a string map (keys already sorted by the BTreeMap).
+pub(crate) fn encode_map(map: &BTreeMap<String, Vec<u32>>) -> Vec<u8> {
+    let mut entries = Vec::with_capacity(map.len() * 16);
+    let mut keys = Vec::new();
+    let mut vals = Vec::new();
+    let mut nvals: u32 = 0;
+    for (k, v) in map {
+        entries.extend_from_slice(&(keys.len() as u32).to_le_bytes());
+        entries.extend_from_slice(&(k.len() as u32).to_le_bytes());
+        entries.extend_from_slice(&nvals.to_le_bytes());
+        entries.extend_from_slice(&(v.len() as u32).to_le_bytes());
+        keys.extend_from_slice(k.as_bytes());
+        for x in v {
+            vals.extend_from_slice(&x.to_le_bytes());
+        }
+        nvals = nvals.saturating_add(v.len() as u32);
+    }
+    let mut out = Vec::with_capacity(4 + entries.len() + keys.len() + vals.len());
+    out.extend_from_slice(&(map.len() as u32).to_le_bytes());
+    out.extend_from_slice(&entries);
+    out.extend_from_slice(&keys);
+    out.extend_from_slice(&vals);
+    out
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    let s = b.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+    let s = b.get(at..at.checked_add(8)?)?;
+    let mut a = [0u8; 8];
+    a.copy_from_slice(s);
+    Some(u64::from_le_bytes(a))
+}
+
+/// A decoded (borrowed-bytes) string map.
+struct StrMap {
+    bytes: Vec<u8>,
+    n: usize,
+    keys_at: usize,
+    vals_at: usize,
+}
+
+impl StrMap {
+    fn parse(bytes: Vec<u8>) -> Option<StrMap> {
+        let n = u32_at(&bytes, 0)? as usize;
+        let keys_at = n.checked_mul(16)?.checked_add(4)?;
+        if keys_at > bytes.len() {
+            return None;
+        }
+        // Key bytes end where the last entry's key ends (entries are in key order and keys
+        // are laid out in the same order).
+        let keys_len = if n == 0 {
+            0
+        } else {
+            let last = 4 + (n - 1) * 16;
+            (u32_at(&bytes, last)? as usize).checked_add(u32_at(&bytes, last + 4)? as usize)?
+        };
+        let vals_at = keys_at.checked_add(keys_len)?;
+        if vals_at > bytes.len() || !(bytes.len() - vals_at).is_multiple_of(4) {
+            return None;
+        }
+        Some(StrMap {
+            bytes,
+            n,
+            keys_at,
+            vals_at,
+        })
+    }
+
+    fn key(&self, i: usize) -> Option<&[u8]> {
+        let e = 4 + i.checked_mul(16)?;
+        let off = self.keys_at.checked_add(u32_at(&self.bytes, e)? as usize)?;
+        let len = u32_at(&self.bytes, e + 4)? as usize;
+        self.bytes.get(off..off.checked_add(len)?)
+    }
+
+    /// Values for `key`; `Err(())` when the map is inconsistent.
+    fn get(&self, key: &[u8]) -> Result<Vec<u32>, ()> {
+        let (mut lo, mut hi) = (0usize, self.n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let k = self.key(mid).ok_or(())?;
+            match k.cmp(key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    let e = 4 + mid * 16;
+                    let off = u32_at(&self.bytes, e + 8).ok_or(())? as usize;
+                    let cnt = u32_at(&self.bytes, e + 12).ok_or(())? as usize;
+                    let mut out = Vec::with_capacity(cnt.min(4096));
+                    for j in 0..cnt {
+                        let at = off
+                            .checked_add(j)
+                            .and_then(|x| x.checked_mul(4))
+                            .and_then(|x| x.checked_add(self.vals_at))
+                            .ok_or(())?;
+                        out.push(u32_at(&self.bytes, at).ok_or(())?);
+                    }
+                    return Ok(out);
+                }
+            }
+        }
+        Ok(Vec::new())
+    }
+}
+
+/// Writes the whole file (atomically: temp file in `dir`, then rename).
+pub(crate) fn write_file(
+    dir: &Path,
+    build_time: u64,
+    mut info: DbInfo,
+    sections: Vec<(&'static str, Vec<u8>)>,
+) -> Result<DbInfo, VulnDbError> {
+    let path = dir.join(DB_FILE);
+    let werr = |source: std::io::Error| VulnDbError::Write {
+        path: path.clone(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(werr)?;
+    // Section offsets depend on the header length, which depends on the offsets' digits:
+    // iterate until the header length is stable (two rounds in practice).
+    let mut header_len = 0usize;
+    let mut header_json;
+    let mut descs;
+    loop {
+        let mut off = (FIXED + header_len) as u64;
+        descs = Vec::new();
+        for (name, bytes) in &sections {
+            descs.push(SectionDesc {
+                name: (*name).to_string(),
+                offset: off,
+                len: bytes.len() as u64,
+                sha256: hex::encode(Sha256::digest(bytes)),
+            });
+            off += bytes.len() as u64;
+        }
+        info.file_size = off;
+        let h = Header {
+            info: info.clone(),
+            sections: descs.clone(),
+        };
+        header_json = serde_json::to_vec(&h).map_err(|e| werr(std::io::Error::other(e)))?;
+        if header_json.len() == header_len {
+            break;
+        }
+        header_len = header_json.len();
+    }
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        w.write_all(MAGIC).map_err(werr)?;
+        w.write_all(&FORMAT_VERSION.to_le_bytes()).map_err(werr)?;
+        w.write_all(&(header_json.len() as u32).to_le_bytes())
+            .map_err(werr)?;
+        w.write_all(&build_time.to_le_bytes()).map_err(werr)?;
+        w.write_all(&Sha256::digest(&header_json)).map_err(werr)?;
+        w.write_all(&header_json).map_err(werr)?;
+        for (_, bytes) in &sections {
+            w.write_all(bytes).map_err(werr)?;
+        }
+        w.flush().map_err(werr)?;
+    }
+    tmp.as_file().sync_all().map_err(werr)?;
+    tmp.persist(&path).map_err(|e| werr(e.error))?;
+    info.build_time = build_time;
+    info.path = Some(path);
+    Ok(info)
+}
+
+/// Splits the records blob into blocks and returns their hashes.
+pub(crate) fn block_hashes(records: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for chunk in records.chunks(BLOCK as usize) {
+        out.extend_from_slice(&Sha256::digest(chunk));
+    }
+    out
+}
+
+/// An opened database. Cheap to share between threads (`&Db` is `Sync`).
+pub struct Db {
+    file: File,
+    path: PathBuf,
+    info: DbInfo,
+    records: SectionDesc,
+    kev_sec: SectionDesc,
+    epss_sec: SectionDesc,
+    record_table: Vec<u8>,
+    block_hashes: Vec<u8>,
+    verified: Vec<AtomicBool>,
+    ids: StrMap,
+    packages: StrMap,
+    aliases: StrMap,
+    kev: OnceLock<Result<Vec<Kev>, String>>,
+    epss: OnceLock<Result<Vec<u8>, String>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("path", &self.path).finish()
+    }
+}
+
+impl Db {
+    fn corrupt(&self, section: &str, reason: impl Into<String>) -> VulnDbError {
+        VulnDbError::Corrupt {
+            path: self.path.clone(),
+            section: section.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Opens the database in `dir` (the file [`DB_FILE`]), checking the header and index.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Db, VulnDbError> {
+        let dir = dir.as_ref();
+        let path = if dir.is_file() {
+            dir.to_path_buf()
+        } else {
+            dir.join(DB_FILE)
+        };
+        let file = File::open(&path).map_err(|source| VulnDbError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let corrupt = |section: &str, reason: &str| VulnDbError::Corrupt {
+            path: path.clone(),
+            section: section.to_string(),
+            reason: reason.to_string(),
+        };
+        let size = file
+            .metadata()
+            .map_err(|source| VulnDbError::Io {
+                path: path.clone(),
+                source,
+            })?
+            .len();
+        let mut fixed = [0u8; FIXED];
+        read_exact_at(&file, &mut fixed, 0).map_err(|_| corrupt("header", "file too short"))?;
+        if &fixed[0..8] != MAGIC {
+            return Err(VulnDbError::BadMagic { path });
+        }
+        let version = u32_at(&fixed, 8).unwrap_or(0);
+        if version != FORMAT_VERSION {
+            return Err(VulnDbError::UnsupportedVersion {
+                path,
+                found: version,
+                expected: FORMAT_VERSION,
+            });
+        }
+        let hlen = u64::from(u32_at(&fixed, 12).unwrap_or(0));
+        let build_time = u64_at(&fixed, 16).unwrap_or(0);
+        if hlen > MAX_SECTION || (FIXED as u64).saturating_add(hlen) > size {
+            return Err(corrupt("header", "header length beyond end of file"));
+        }
+        let mut hjson = vec![0u8; hlen as usize];
+        read_exact_at(&file, &mut hjson, FIXED as u64)
+            .map_err(|_| corrupt("header", "short read"))?;
+        if Sha256::digest(&hjson).as_slice() != &fixed[24..56] {
+            return Err(corrupt("header", "checksum mismatch"));
+        }
+        let header: Header = serde_json::from_slice(&hjson)
+            .map_err(|_| corrupt("header", "header is not valid JSON"))?;
+        let find = |name: &str| -> Result<SectionDesc, VulnDbError> {
+            let s = header
+                .sections
+                .iter()
+                .find(|s| s.name == name)
+                .cloned()
+                .ok_or_else(|| corrupt(name, "section missing"))?;
+            if s.offset.checked_add(s.len).is_none_or(|end| end > size) {
+                return Err(corrupt(name, "section beyond end of file"));
+            }
+            Ok(s)
+        };
+        let load = |name: &str| -> Result<Vec<u8>, VulnDbError> {
+            let s = find(name)?;
+            if s.len > MAX_SECTION {
+                return Err(corrupt(name, "section too large"));
+            }
+            let mut buf = vec![0u8; s.len as usize];
+            read_exact_at(&file, &mut buf, s.offset).map_err(|_| corrupt(name, "short read"))?;
+            if hex::encode(Sha256::digest(&buf)) != s.sha256 {
+                return Err(corrupt(name, "checksum mismatch"));
+            }
+            Ok(buf)
+        };
+        let records = find("records")?;
+        let block_hashes = load("record_blocks")?;
+        let nblocks = records.len.div_ceil(BLOCK);
+        if block_hashes.len() as u64 != nblocks.saturating_mul(32) {
+            return Err(corrupt("record_blocks", "block count mismatch"));
+        }
+        let record_table = load("record_table")?;
+        if !record_table.len().is_multiple_of(12) {
+            return Err(corrupt("record_table", "bad length"));
+        }
+        let map = |name: &str| -> Result<StrMap, VulnDbError> {
+            StrMap::parse(load(name)?).ok_or_else(|| corrupt(name, "inconsistent map"))
+        };
+        let ids = map("ids")?;
+        let packages = map("packages")?;
+        let aliases = map("aliases")?;
+        let kev_sec = find("kev")?;
+        let epss_sec = find("epss")?;
+        let mut info = header.info;
+        info.build_time = build_time;
+        info.path = Some(path.clone());
+        Ok(Db {
+            verified: (0..nblocks).map(|_| AtomicBool::new(false)).collect(),
+            file,
+            path,
+            info,
+            records,
+            kev_sec,
+            epss_sec,
+            record_table,
+            block_hashes,
+            ids,
+            packages,
+            aliases,
+            kev: OnceLock::new(),
+            epss: OnceLock::new(),
+        })
+    }
+
+    /// What the database holds (for `bosun db status`).
+    pub fn info(&self) -> &DbInfo {
+        &self.info
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.record_table.len() / 12
+    }
+
+    /// Whether the database holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.record_table.is_empty()
+    }
+
+    fn verify_block(&self, k: u64) -> Result<(), VulnDbError> {
+        let flag = self
+            .verified
+            .get(k as usize)
+            .ok_or_else(|| self.corrupt("records", "record beyond last block"))?;
+        if flag.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let start = k * BLOCK;
+        let len = BLOCK.min(self.records.len.saturating_sub(start));
+        let mut buf = vec![0u8; len as usize];
+        read_exact_at(&self.file, &mut buf, self.records.offset + start)
+            .map_err(|_| self.corrupt("records", "short read"))?;
+        let want = self
+            .block_hashes
+            .get(k as usize * 32..k as usize * 32 + 32)
+            .ok_or_else(|| self.corrupt("record_blocks", "missing block hash"))?;
+        if Sha256::digest(&buf).as_slice() != want {
+            return Err(self.corrupt("records", format!("checksum mismatch in block {k}")));
+        }
+        flag.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Reads record number `n`.
+    pub(crate) fn record(&self, n: u32) -> Result<Advisory, VulnDbError> {
+        let e = (n as usize)
+            .checked_mul(12)
+            .ok_or_else(|| self.corrupt("record_table", "bad record number"))?;
+        let (Some(off), Some(len)) = (
+            u64_at(&self.record_table, e),
+            u32_at(&self.record_table, e + 8),
+        ) else {
+            return Err(self.corrupt("record_table", "record number out of range"));
+        };
+        let end = off
+            .checked_add(u64::from(len))
+            .filter(|&end| end <= self.records.len && len <= MAX_RECORD)
+            .ok_or_else(|| self.corrupt("record_table", "record beyond section"))?;
+        if len == 0 {
+            return Err(self.corrupt("record_table", "empty record"));
+        }
+        for k in off / BLOCK..=(end - 1) / BLOCK {
+            self.verify_block(k)?;
+        }
+        let mut buf = vec![0u8; len as usize];
+        read_exact_at(&self.file, &mut buf, self.records.offset + off)
+            .map_err(|_| self.corrupt("records", "short read"))?;
+        serde_json::from_slice(&buf)
+            .map_err(|e| self.corrupt("records", format!("bad record: {e}")))
+    }
+
+    fn records_for(&self, nums: Vec<u32>, section: &str) -> Result<Vec<Advisory>, VulnDbError> {
+        let _ = section;
+        nums.into_iter().map(|n| self.record(n)).collect()
+    }
+
+    /// Advisories naming package `name` in OSV ecosystem `ecosystem` (`Debian:12`, `PyPI`).
+    /// A record applies when one of its affected entries has the same ecosystem base and
+    /// name (PyPI names normalized) and either no release on one side or the same release.
+    pub fn lookup(&self, ecosystem: &str, name: &str) -> Result<Vec<Advisory>, VulnDbError> {
+        let (base, _) = crate::advisory::split_ecosystem(ecosystem);
+        let norm = crate::advisory::normalize_name(base, name);
+        let key = format!("{base}\0{norm}");
+        let nums = self
+            .packages
+            .get(key.as_bytes())
+            .map_err(|()| self.corrupt("packages", "inconsistent map"))?;
+        let mut out = self.records_for(nums, "packages")?;
+        out.retain(|a| {
+            a.affected.iter().any(|af| {
+                crate::advisory::ecosystem_applies(&af.package.ecosystem, ecosystem)
+                    && crate::advisory::normalize_name(base, &af.package.name) == norm
+            })
+        });
+        Ok(out)
+    }
+
+    /// The record with this id.
+    pub fn get(&self, id: &str) -> Result<Option<Advisory>, VulnDbError> {
+        let nums = self
+            .ids
+            .get(id.as_bytes())
+            .map_err(|()| self.corrupt("ids", "inconsistent map"))?;
+        match nums.first() {
+            Some(&n) => self.record(n).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Records listing `id` among their aliases or upstream ids.
+    pub fn by_alias(&self, id: &str) -> Result<Vec<Advisory>, VulnDbError> {
+        let nums = self
+            .aliases
+            .get(id.as_bytes())
+            .map_err(|()| self.corrupt("aliases", "inconsistent map"))?;
+        self.records_for(nums, "aliases")
+    }
+
+    fn load_section(&self, s: &SectionDesc) -> Result<Vec<u8>, String> {
+        if s.len > MAX_SECTION {
+            return Err("section too large".into());
+        }
+        let mut buf = vec![0u8; s.len as usize];
+        read_exact_at(&self.file, &mut buf, s.offset).map_err(|_| "short read".to_string())?;
+        if hex::encode(Sha256::digest(&buf)) != s.sha256 {
+            return Err("checksum mismatch".into());
+        }
+        Ok(buf)
+    }
+
+    /// Record number `n` (0..[`Db::len`], in id order): for exports and full scans.
+    pub fn record_at(&self, n: usize) -> Result<Advisory, VulnDbError> {
+        let n = u32::try_from(n).map_err(|_| self.corrupt("record_table", "bad record number"))?;
+        self.record(n)
+    }
+
+    /// Checks every section and decodes every record (`bosun db status --verify`); a plain
+    /// open checks only the header and index.
+    pub fn verify(&self) -> Result<(), VulnDbError> {
+        for k in 0..self.verified.len() as u64 {
+            self.verify_block(k)?;
+        }
+        for n in 0..self.len() {
+            self.record_at(n)?;
+        }
+        self.kev("CVE-0000-0000")?;
+        self.epss("CVE-0000-0000")?;
+        Ok(())
+    }
+
+    /// The CISA KEV entry for a CVE id.
+    pub fn kev(&self, cve: &str) -> Result<Option<Kev>, VulnDbError> {
+        let all = self.kev.get_or_init(|| {
+            let b = self.load_section(&self.kev_sec)?;
+            serde_json::from_slice::<Vec<Kev>>(&b).map_err(|e| format!("bad JSON: {e}"))
+        });
+        match all {
+            Ok(v) => Ok(v
+                .binary_search_by(|k| k.cve.as_str().cmp(cve))
+                .ok()
+                .and_then(|i| v.get(i).cloned())),
+            Err(e) => Err(self.corrupt("kev", e.clone())),
+        }
+    }
+
+    /// The EPSS score for a CVE id.
+    pub fn epss(&self, cve: &str) -> Result<Option<Epss>, VulnDbError> {
+        let Some(key) = cve_key(cve) else {
+            return Ok(None);
+        };
+        let all = self.epss.get_or_init(|| {
+            let b = self.load_section(&self.epss_sec)?;
+            if !b.len().is_multiple_of(16) {
+                return Err("bad length".into());
+            }
+            Ok(b)
+        });
+        let b = match all {
+            Ok(b) => b,
+            Err(e) => return Err(self.corrupt("epss", e.clone())),
+        };
+        let (mut lo, mut hi) = (0usize, b.len() / 16);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let k = u64_at(b, mid * 16).unwrap_or(u64::MAX);
+            match k.cmp(&key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    let f = |at| f32::from_bits(u32_at(b, at).unwrap_or(0));
+                    return Ok(Some(Epss {
+                        cve: cve.to_string(),
+                        score: f(mid * 16 + 8),
+                        percentile: f(mid * 16 + 12),
+                    }));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// `CVE-2024-12345` → a sortable integer key.
+pub(crate) fn cve_key(cve: &str) -> Option<u64> {
+    let rest = cve.trim().strip_prefix("CVE-")?;
+    let (y, n) = rest.split_once('-')?;
+    if y.len() != 4 || n.is_empty() || n.len() > 12 {
+        return None;
+    }
+    let y: u64 = y.parse().ok()?;
+    let n: u64 = n.parse().ok()?;
+    Some(y * 1_000_000_000_000 + n)
+}
+
+pub(crate) fn encode_epss(map: &BTreeMap<u64, (f32, f32)>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(map.len() * 16);
+    for (k, (e, p)) in map {
+        out.extend_from_slice(&k.to_le_bytes());
+        out.extend_from_slice(&e.to_bits().to_le_bytes());
+        out.extend_from_slice(&p.to_bits().to_le_bytes());
+    }
+    out
+}
+
+fn read_exact_at(file: &File, buf: &mut [u8], off: u64) -> std::io::Result<()> {
+    file.read_exact_at(buf, off)
+}
