@@ -156,8 +156,8 @@ fn walk_v1(
             };
             if !version.contains(':') && !version.is_empty() {
                 let mut p = pkg(name, version);
+                // v1 does not say which are direct: the top level also holds hoisted ones.
                 p.dev = d.dev;
-                p.direct = Some(depth == 0);
                 out.push(p);
             }
         }

@@ -86,7 +86,10 @@ impl Cx<'_> {
         if bracket_depth(s, true) > MAX_DEPTH || indent_depth(s) > MAX_DEPTH {
             return Err(self.too_deep());
         }
-        serde_saphyr::from_str(s).map_err(|source| LangError::Yaml {
+        // Some real lockfiles repeat a key (Syft's yarn berry fixture): keep the first.
+        let mut options = serde_saphyr::Options::default();
+        options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::FirstWins;
+        serde_saphyr::from_str_with_options(s, options).map_err(|source| LangError::Yaml {
             path: self.path.to_owned(),
             source: Box::new(source),
         })

@@ -1,0 +1,306 @@
+//! JavaScript formats. Oracle for package-lock.json: npm itself (`npm ls --all --json
+//! --package-lock-only`, offline, on a copy of the lock with the root's package.json rebuilt
+//! from the lock's `""` entry), and a serde_json count of the `packages` map.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::{fixture, pairs, parse_as, set};
+
+const LOCKS: [&str; 6] = [
+    "npm/trivy-package-lock_v1.json",
+    "npm/trivy-package-lock_v2.json",
+    "npm/trivy-package-lock_v3.json",
+    "npm/trivy-package-lock_v3_with_peer.json",
+    "npm/trivy-package-lock_v3_with_workspace.json",
+    "npm/osv-scanner-in-place-npm.package-lock.json",
+];
+
+/// `(name, version)` of every installed package in a lock: v2/v3 `packages` paths under
+/// `node_modules/` that are not links, v1 nested `dependencies`.
+fn json_oracle(doc: &Value) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    if let Some(p) = doc.get("packages").and_then(Value::as_object) {
+        for (path, e) in p {
+            let Some(i) = path.rfind("node_modules/") else {
+                continue;
+            };
+            if e.get("link") == Some(&Value::Bool(true)) {
+                continue;
+            }
+            let name = e
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or(&path[i + 13..]);
+            if let Some(v) = e.get("version").and_then(Value::as_str) {
+                out.insert((name.to_owned(), v.to_owned()));
+            }
+        }
+        return out;
+    }
+    fn walk(deps: &Value, out: &mut BTreeSet<(String, String)>) {
+        for (n, d) in deps.as_object().into_iter().flatten() {
+            out.insert((n.clone(), d["version"].as_str().unwrap().to_owned()));
+            if let Some(sub) = d.get("dependencies") {
+                walk(sub, out);
+            }
+        }
+    }
+    walk(&doc["dependencies"], &mut out);
+    out
+}
+
+#[test]
+fn package_locks_match_a_json_count() {
+    for rel in LOCKS {
+        let Some(bytes) = fixture(rel) else { return };
+        let doc: Value = serde_json::from_slice(&bytes).unwrap();
+        let got = parse_as(rel, "package-lock.json").unwrap();
+        assert_eq!(pairs(&got), json_oracle(&doc), "{rel}");
+        for p in &got {
+            assert!(p.purl.starts_with("pkg:npm/"), "{}", p.purl);
+        }
+    }
+}
+
+/// The v1, v2 and v3 fixtures are the same project: same packages, same dev flags.
+#[test]
+fn package_lock_versions_agree() {
+    let Some(v1) = parse_as("npm/trivy-package-lock_v1.json", "package-lock.json") else {
+        return;
+    };
+    let v2 = parse_as("npm/trivy-package-lock_v2.json", "package-lock.json").unwrap();
+    let v3 = parse_as("npm/trivy-package-lock_v3.json", "package-lock.json").unwrap();
+    let dev = |ps: &[bosun_lang::LangPackage]| -> BTreeSet<(String, String)> {
+        pairs(&ps.iter().filter(|p| p.dev).cloned().collect::<Vec<_>>())
+    };
+    assert_eq!(pairs(&v1), pairs(&v2));
+    assert_eq!(pairs(&v2), pairs(&v3));
+    assert_eq!(dev(&v1), dev(&v2));
+    assert_eq!(dev(&v2), dev(&v3));
+    assert_eq!(dev(&v3).len(), 2);
+}
+
+fn npm_ls(lock: &[u8]) -> BTreeSet<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let doc: Value = serde_json::from_slice(lock).unwrap();
+    let mut root = serde_json::Map::new();
+    if let Some(r) = doc.pointer("/packages/").and_then(Value::as_object) {
+        for k in [
+            "name",
+            "version",
+            "dependencies",
+            "devDependencies",
+            "optionalDependencies",
+            "peerDependencies",
+            "workspaces",
+        ] {
+            if let Some(v) = r.get(k) {
+                root.insert(k.to_owned(), v.clone());
+            }
+        }
+    } else {
+        root.insert(
+            "name".into(),
+            doc.get("name").cloned().unwrap_or(Value::from("x")),
+        );
+        root.insert(
+            "version".into(),
+            doc.get("version").cloned().unwrap_or(Value::from("1.0.0")),
+        );
+        let deps: serde_json::Map<String, Value> = doc["dependencies"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(n, d)| (n.clone(), d["version"].clone()))
+            .collect();
+        root.insert("dependencies".into(), Value::Object(deps));
+    }
+    std::fs::write(
+        dir.path().join("package.json"),
+        serde_json::to_vec(&root).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("package-lock.json"), lock).unwrap();
+    let out = std::process::Command::new("npm")
+        .args(["ls", "--all", "--json", "--package-lock-only", "--offline"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let tree: Value = serde_json::from_slice(&out.stdout).unwrap();
+    fn walk(node: &Value, out: &mut BTreeSet<(String, String)>, depth: usize) {
+        assert!(depth < 200);
+        for (n, d) in node
+            .get("dependencies")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(v) = d.get("version").and_then(Value::as_str)
+                && !d
+                    .get("resolved")
+                    .and_then(Value::as_str)
+                    .is_some_and(|r| r.starts_with("file:"))
+            {
+                out.insert((n.clone(), v.to_owned()));
+            }
+            walk(d, out, depth + 1);
+        }
+    }
+    let mut set = BTreeSet::new();
+    walk(&tree, &mut set, 0);
+    set
+}
+
+/// npm's own reading of the v2/v3 locks lists the same packages.
+#[test]
+fn package_locks_match_npm_ls() {
+    if !super::tool("npm") {
+        return;
+    }
+    for rel in [LOCKS[1], LOCKS[2], LOCKS[3], LOCKS[5]] {
+        let Some(bytes) = fixture(rel) else { return };
+        let got = parse_as(rel, "package-lock.json").unwrap();
+        assert_eq!(pairs(&got), npm_ls(&bytes), "{rel}");
+    }
+}
+
+#[test]
+fn installed_package_json_license_forms() {
+    let k = bosun_lang::ManifestKind::NpmInstalledPackageJson;
+    let path = "node_modules/x/package.json";
+    let a = bosun_lang::parse(
+        k,
+        path,
+        br#"{"name": "@scope/x", "version": "1.0.0", "license": "MIT"}"#,
+    )
+    .unwrap();
+    assert_eq!(a[0].purl, "pkg:npm/%40scope/x@1.0.0");
+    assert_eq!(a[0].licenses, vec!["MIT"]);
+    let b = bosun_lang::parse(
+        k,
+        path,
+        br#"{"name": "x", "version": "1.0.0", "license": {"type": "ISC"}}"#,
+    )
+    .unwrap();
+    assert_eq!(b[0].licenses, vec!["ISC"]);
+    let c = bosun_lang::parse(k, path, br#"{"name": "x", "version": "1.0.0", "licenses": [{"type": "MIT"}, {"type": "Apache-2.0"}]}"#).unwrap();
+    assert_eq!(c[0].licenses, vec!["MIT", "Apache-2.0"]);
+    assert!(bosun_lang::parse(k, path, br#"{"name": "x"}"#).is_err());
+}
+
+/// Oracle: yarn v1 blocks are one resolved package each: a header line, then an indented
+/// `version "x"` line.
+#[test]
+fn yarn_v1_gives_one_package_per_block() {
+    let rel = "yarn/trivy-yarn_v1_happy.lock";
+    let Some(bytes) = fixture(rel) else { return };
+    let text = String::from_utf8(bytes).unwrap();
+    let mut want = BTreeSet::new();
+    let mut header = String::new();
+    for l in text.lines() {
+        if !l.starts_with(' ') && l.ends_with(':') {
+            header = l.trim_matches('"').to_owned();
+        } else if let Some(v) = l.strip_prefix("  version ") {
+            let spec = header.split(',').next().unwrap().trim_matches('"');
+            let at = spec[1..].find('@').unwrap() + 1;
+            want.insert((spec[..at].to_owned(), v.trim_matches('"').to_owned()));
+        }
+    }
+    let got = parse_as(rel, "yarn.lock").unwrap();
+    assert_eq!(pairs(&got), want);
+    assert_eq!(got.len(), 18);
+}
+
+/// Oracle: each berry block's `resolution` names the package; workspaces are the project.
+#[test]
+fn yarn_berry_lists_resolved_packages() {
+    for rel in [
+        "yarn/trivy-yarn_v2_happy.lock",
+        "yarn/syft-yarn-berry.yarn.lock",
+    ] {
+        let Some(bytes) = fixture(rel) else { return };
+        let text = String::from_utf8(bytes).unwrap();
+        let mut want = BTreeSet::new();
+        let mut version = String::new();
+        for l in text.lines() {
+            if let Some(v) = l.strip_prefix("  version: ") {
+                version = v.trim_matches('"').to_owned();
+            } else if let Some(r) = l.strip_prefix("  resolution: ") {
+                let r = r.trim_matches('"');
+                let at = r[1..].find('@').unwrap() + 1;
+                if !r[at..].starts_with("@workspace:") {
+                    want.insert((r[..at].to_owned(), version.clone()));
+                }
+            }
+        }
+        let got = parse_as(rel, "yarn.lock").unwrap();
+        assert_eq!(pairs(&got), want, "{rel}");
+        // `fsevents@patch:` is the same package as `fsevents@npm:2.1.3`.
+        assert_eq!(got.len(), want.len(), "{rel}");
+    }
+}
+
+/// Oracle: the keys of `packages:` (two-space indent) minus local `file:`/`link:` directory
+/// entries, with the version from the key or the entry's `version:` line; dev flags: v5/v6
+/// `dev: true` lines.
+#[test]
+fn pnpm_locks_list_packages_with_dev_flags() {
+    for rel in [
+        "pnpm/trivy-pnpm-lock_many.yaml",
+        "pnpm/trivy-pnpm-lock_v6_with_dev.yaml",
+        "pnpm/trivy-pnpm-lock_v9.yaml",
+    ] {
+        let Some(bytes) = fixture(rel) else { return };
+        let text = String::from_utf8(bytes).unwrap();
+        let mut keys = 0usize;
+        let mut dev = 0usize;
+        let mut in_packages = false;
+        for l in text.lines() {
+            if !l.starts_with(' ') && !l.is_empty() {
+                in_packages = l == "packages:";
+                continue;
+            }
+            if in_packages && l.starts_with("  ") && !l.starts_with("   ") && l.ends_with(':') {
+                keys += 1;
+            }
+            // A local directory is the project's own code, not a package.
+            if in_packages && l.starts_with("    resolution: {directory:") {
+                keys -= 1;
+            }
+            dev += usize::from(in_packages && l == "    dev: true");
+        }
+        let got = parse_as(rel, "pnpm-lock.yaml").unwrap();
+        assert_eq!(got.len(), keys, "{rel}");
+        if !rel.contains("v9") {
+            assert_eq!(got.iter().filter(|p| p.dev).count(), dev, "{rel}");
+        }
+    }
+}
+
+/// v9 has no dev flags: dev-only is computed from the importers. In Trivy's v9 fixture the
+/// root's devDependencies jquery, lodash and await-sleep (via subdir) are dev-only, and ms
+/// 2.0.0 is not (debug 4.3.4 needs it at run time).
+#[test]
+fn pnpm_v9_dev_flags_from_importers() {
+    let Some(got) = parse_as("pnpm/trivy-pnpm-lock_v9.yaml", "pnpm-lock.yaml") else {
+        return;
+    };
+    let dev: BTreeSet<(String, String)> =
+        pairs(&got.iter().filter(|p| p.dev).cloned().collect::<Vec<_>>());
+    assert_eq!(
+        dev,
+        set(&[
+            ("jquery", "3.6.0"),
+            ("lodash", "4.17.21"),
+            ("await-sleep", "0.0.1")
+        ])
+    );
+    let debug: Vec<_> = got
+        .iter()
+        .filter(|p| p.name == "debug")
+        .map(|p| p.version.as_str())
+        .collect();
+    assert_eq!(debug, vec!["4.3.4", "4.3.5"]);
+}

@@ -1,0 +1,240 @@
+//! Ruby, PHP, Rust and Go formats.
+
+use std::collections::BTreeSet;
+
+use super::{fixture, pairs, parse_as, set};
+
+/// Oracle: a line scan of `specs:` blocks (four-space `name (version)` lines), platform
+/// suffixes cut at the first `-`; DEPENDENCIES lines name the direct gems.
+#[test]
+fn gemfile_locks_list_every_spec() {
+    for rel in [
+        "ruby/syft-Gemfile.lock",
+        "ruby/osv-scanner-docs-site-Gemfile.lock",
+    ] {
+        let Some(bytes) = fixture(rel) else { return };
+        let text = String::from_utf8(bytes).unwrap();
+        let mut want = BTreeSet::new();
+        let mut in_specs = false;
+        for l in text.lines() {
+            if l == "  specs:" {
+                in_specs = true;
+            } else if !l.starts_with("    ") {
+                in_specs = false;
+            } else if in_specs && !l.starts_with("     ") {
+                let (n, v) = l.trim().split_once(" (").unwrap();
+                let v = v.trim_end_matches(')');
+                want.insert((n.to_owned(), v.split('-').next().unwrap().to_owned()));
+            }
+        }
+        let got = parse_as(rel, "Gemfile.lock").unwrap();
+        assert_eq!(pairs(&got), want, "{rel}");
+        assert!(got.iter().any(|p| p.direct == Some(true)), "{rel}");
+    }
+}
+
+#[test]
+fn gemspec_reads_name_version_and_licenses() {
+    let spec = br#"# -*- encoding: utf-8 -*-
+# stub: rack 2.2.3 ruby lib
+
+Gem::Specification.new do |s|
+  s.name = "rack".freeze
+  s.version = "2.2.3"
+  s.licenses = ["MIT".freeze]
+  s.summary = "a modular Ruby webserver interface".freeze
+end
+"#;
+    let kind = bosun_lang::ManifestKind::Gemspec;
+    let got = bosun_lang::parse(kind, "specifications/rack-2.2.3.gemspec", spec).unwrap();
+    assert_eq!(pairs(&got), set(&[("rack", "2.2.3")]));
+    assert_eq!(got[0].licenses, vec!["MIT"]);
+    assert_eq!(got[0].purl, "pkg:gem/rack@2.2.3");
+}
+
+/// Oracle: `packages` and `packages-dev` read with serde_json.
+#[test]
+fn composer_locks_split_packages_and_dev() {
+    for rel in [
+        "php/trivy-composer_happy.lock",
+        "php/osv-scanner-locks-many-with-insecure.composer.lock",
+    ] {
+        let Some(bytes) = fixture(rel) else { return };
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let list = |k: &str| -> BTreeSet<(String, String)> {
+            doc[k]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|p| {
+                            (
+                                p["name"].as_str().unwrap().to_owned(),
+                                p["version"].as_str().unwrap().to_owned(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let got = parse_as(rel, "composer.lock").unwrap();
+        let (prod, dev) = (list("packages"), list("packages-dev"));
+        assert_eq!(pairs(&got), prod.union(&dev).cloned().collect(), "{rel}");
+        for p in &got {
+            assert_eq!(
+                p.dev,
+                !prod.contains(&(p.name.clone(), p.version.clone())),
+                "{rel}"
+            );
+            assert!(p.purl.starts_with("pkg:composer/"), "{}", p.purl);
+        }
+    }
+}
+
+#[test]
+fn composer_installed_json_v1_and_v2() {
+    let v1 = br#"[{"name": "monolog/monolog", "version": "1.25.3", "license": ["MIT"]}]"#;
+    let v2 = br#"{"packages": [{"name": "monolog/monolog", "version": "2.0.0"}, {"name": "phpunit/phpunit", "version": "9.5.0"}], "dev": true, "dev-package-names": ["phpunit/phpunit"]}"#;
+    let k = bosun_lang::ManifestKind::ComposerInstalled;
+    let a = bosun_lang::parse(k, "vendor/composer/installed.json", v1).unwrap();
+    assert_eq!(pairs(&a), set(&[("monolog/monolog", "1.25.3")]));
+    assert_eq!(a[0].licenses, vec!["MIT"]);
+    let b = bosun_lang::parse(k, "vendor/composer/installed.json", v2).unwrap();
+    assert_eq!(
+        b.iter().map(|p| p.dev).collect::<Vec<_>>(),
+        vec![false, true]
+    );
+}
+
+#[test]
+fn dotnet_deps_json_and_packages_lock() {
+    let deps = br#"{"runtimeTarget": {"name": ".NETCoreApp,Version=v6.0"},
+      "libraries": {
+        "MyApp/1.0.0": {"type": "project", "serviceable": false, "sha512": ""},
+        "Newtonsoft.Json/13.0.1": {"type": "package", "serviceable": true, "sha512": "sha512-x"}
+      }}"#;
+    let got = bosun_lang::parse(
+        bosun_lang::ManifestKind::DotnetDepsJson,
+        "MyApp.deps.json",
+        deps,
+    )
+    .unwrap();
+    assert_eq!(pairs(&got), set(&[("Newtonsoft.Json", "13.0.1")]));
+    assert_eq!(got[0].purl, "pkg:nuget/Newtonsoft.Json@13.0.1");
+    let lock = br#"{"version": 1, "dependencies": {"net6.0": {
+        "Newtonsoft.Json": {"type": "Direct", "requested": "[13.0.1, )", "resolved": "13.0.1"},
+        "System.Memory": {"type": "Transitive", "resolved": "4.5.4"},
+        "mylib": {"type": "Project"}},
+      "net48": {"Newtonsoft.Json": {"type": "Direct", "requested": "[13.0.1, )", "resolved": "13.0.1"}}}}"#;
+    let got = bosun_lang::parse(
+        bosun_lang::ManifestKind::NugetPackagesLock,
+        "packages.lock.json",
+        lock,
+    )
+    .unwrap();
+    assert_eq!(
+        pairs(&got),
+        set(&[("Newtonsoft.Json", "13.0.1"), ("System.Memory", "4.5.4")])
+    );
+    let direct: Vec<_> = got.iter().map(|p| (p.name.as_str(), p.direct)).collect();
+    assert!(
+        direct.contains(&("Newtonsoft.Json", Some(true)))
+            && direct.contains(&("System.Memory", Some(false)))
+    );
+}
+
+/// Oracle: `[[package]]` tables with a `source`, read with `toml::Value`.
+#[test]
+fn cargo_locks_list_registry_and_git_packages() {
+    for rel in ["rust/trivy-cargo_v3.lock", "rust/trivy-ci-test.Cargo.lock"] {
+        let Some(bytes) = fixture(rel) else { return };
+        let doc: toml::Value = toml::from_str(std::str::from_utf8(&bytes).unwrap()).unwrap();
+        let want: BTreeSet<(String, String)> = doc["package"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t.get("source").is_some())
+            .map(|t| {
+                (
+                    t["name"].as_str().unwrap().to_owned(),
+                    t["version"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let got = parse_as(rel, "Cargo.lock").unwrap();
+        assert_eq!(pairs(&got), want, "{rel}");
+        assert!(!want.is_empty());
+    }
+}
+
+/// The file's one `replace` directive swaps go-dep-parser's version, as `go mod graph` would.
+#[test]
+fn go_mod_applies_replace_directives() {
+    let Some(got) = parse_as("go/trivy-replaced/go.mod", "go.mod") else {
+        return;
+    };
+    assert_eq!(
+        pairs(&got),
+        set(&[
+            (
+                "github.com/aquasecurity/go-dep-parser",
+                "v0.0.0-20220406074731-71021a481237"
+            ),
+            ("golang.org/x/xerrors", "v0.0.0-20200804184101-5ec99f83aff1"),
+        ])
+    );
+    assert_eq!(
+        got.iter().map(|p| p.direct).collect::<Vec<_>>(),
+        vec![Some(true), Some(false)]
+    );
+    assert_eq!(
+        got[0].purl,
+        "pkg:golang/github.com/aquasecurity/go-dep-parser@v0.0.0-20220406074731-71021a481237"
+    );
+}
+
+/// Oracle: a line scan of `require` lines and blocks; `// indirect` ones are not direct.
+#[test]
+fn go_mod_requires_match_a_line_scan() {
+    for rel in [
+        "go/trivy-integration-gomod/go.mod",
+        "go/osv-scanner-project-root/go.mod",
+    ] {
+        let Some(bytes) = fixture(rel) else { return };
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(
+            !text.contains("replace"),
+            "{rel}: the line scan ignores replace"
+        );
+        let mut want = BTreeSet::new();
+        let mut indirect = 0;
+        let mut block = false;
+        for l in text.lines() {
+            let l = l.trim();
+            if l == "require (" {
+                block = true;
+                continue;
+            }
+            if l == ")" {
+                block = false;
+                continue;
+            }
+            let body = if block {
+                Some(l)
+            } else {
+                l.strip_prefix("require ")
+            };
+            if let Some(b) = body.filter(|b| !b.is_empty() && !b.starts_with("//")) {
+                let mut it = b.split_whitespace();
+                want.insert((it.next().unwrap().to_owned(), it.next().unwrap().to_owned()));
+                indirect += usize::from(b.ends_with("// indirect"));
+            }
+        }
+        let got = parse_as(rel, "go.mod").unwrap();
+        assert_eq!(pairs(&got), want, "{rel}");
+        assert_eq!(
+            got.iter().filter(|p| p.direct == Some(false)).count(),
+            indirect,
+            "{rel}"
+        );
+    }
+}
