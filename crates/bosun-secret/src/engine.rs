@@ -144,6 +144,8 @@ struct Rule {
     entropy: Option<f64>,
     multiline: bool,
     generic: bool,
+    /// Built into bosun (not a user's custom rule): documented example keys are skipped.
+    builtin: bool,
     placeholder_check: bool,
     path: Option<regex::Regex>,
     allow: Vec<Allow>,
@@ -204,6 +206,45 @@ fn normalize(path: &str) -> &str {
 }
 
 /// Values that are obviously not secrets: references, templates, placeholders.
+/// Third-party dependency trees: their docs and test fixtures are full of sample credentials
+/// (awscli alone ships dozens of `AKIA...EXAMPLE` keys in its `.rst` examples).
+fn in_dependency_tree(path: &str) -> bool {
+    const TREES: &[&str] = &[
+        "site-packages/",
+        "dist-packages/",
+        "node_modules/",
+        "/vendor/",
+        "/gems/",
+        "/go/pkg/mod/",
+        "/.cargo/registry/",
+    ];
+    TREES.iter().any(|t| path.contains(t))
+}
+
+/// Documentation formats, where credentials are samples far more often than leaks.
+fn is_doc(path: &str) -> bool {
+    const DOCS: &[&str] = &[".md", ".rst", ".html", ".htm", ".adoc", ".pyi", ".d.ts"];
+    DOCS.iter().any(|d| path.ends_with(d))
+}
+
+/// Where a built-in rule does not look: the generic assignment rule skips dependency trees and
+/// docs; every built-in rule skips the docs inside dependency trees. Custom rules look
+/// everywhere.
+fn builtin_rule_skips(generic: bool, path: &str) -> bool {
+    if generic {
+        in_dependency_tree(path) || is_doc(path)
+    } else {
+        in_dependency_tree(path) && (is_doc(path) || is_package_sample(path))
+    }
+}
+
+/// Files of a dependency that hold samples by name: API examples (botocore's
+/// `examples-1.json`) and the package's README (`*.dist-info/METADATA`, `PKG-INFO`).
+fn is_package_sample(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.contains("example") || name == "METADATA" || name == "PKG-INFO"
+}
+
 fn is_placeholder(secret: &[u8]) -> bool {
     let Some(&first) = secret.first() else {
         return true;
@@ -311,6 +352,7 @@ impl Scanner {
                 entropy: c.entropy,
                 multiline: false,
                 generic: false,
+                builtin: false,
                 placeholder_check: false,
                 path,
                 allow,
@@ -335,6 +377,7 @@ impl Scanner {
                 entropy: b.entropy,
                 multiline: b.multiline,
                 generic: b.generic,
+                builtin: true,
                 placeholder_check: b.generic || b.id == "database-url-password",
                 path: None,
                 allow: Vec::new(),
@@ -570,6 +613,9 @@ impl Scanner {
                 .as_ref()
                 .is_some_and(|p| !p.is_match(normalize(path)))
             {
+                continue;
+            }
+            if rule.builtin && builtin_rule_skips(rule.generic, path) {
                 continue;
             }
             let windows = if all {

@@ -78,3 +78,40 @@ fn every_builtin_rule_has_a_positive_and_a_negative_example() {
         );
     }
 }
+
+/// Regression: scanning a Python installation with awscli reported 45 copies of AWS's
+/// documented example key from its `.rst` examples and 800 generic matches from library code.
+#[test]
+fn dependency_docs_and_library_code_are_not_flagged() {
+    let s = default_scanner();
+    let rst = "   \"AccessKeyId\": \"AKIAIOSFODNN7EXAMPLE\"\n";
+    let lib = "    token = \"q8Zr4Lm2Xv7Tn3Kp\"\n";
+    let site = "usr/local/lib/python3.12/site-packages";
+    let json = "{\"AccessKeyId\": \"AKIAIOSFODNN7EXAMPLE\"}\n";
+    assert!(
+        s.scan(
+            &format!("{site}/botocore/data/sts/examples-1.json"),
+            json.as_bytes()
+        )
+        .is_empty()
+    );
+    assert!(
+        s.scan(
+            &format!("{site}/awscli/examples/iam/get.rst"),
+            rst.as_bytes()
+        )
+        .is_empty()
+    );
+    assert!(
+        s.scan(&format!("{site}/botocore/client.py"), lib.as_bytes())
+            .is_empty()
+    );
+    // The same text in the application's own files is reported.
+    assert!(!s.scan("app/docs/setup.rst", rst.as_bytes()).is_empty());
+    assert!(!s.scan("app/settings.py", lib.as_bytes()).is_empty());
+    // A specific rule still looks at library code: a real-looking key there is reported.
+    assert!(
+        !s.scan(&format!("{site}/pkg/conf.py"), rst.as_bytes())
+            .is_empty()
+    );
+}
