@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{fixture, pairs, parse_as, set};
+use super::{fixture, pairs, parse_as};
 
 const LOCKS: [&str; 6] = [
     "npm/trivy-package-lock_v1.json",
@@ -279,28 +279,46 @@ fn pnpm_locks_list_packages_with_dev_flags() {
     }
 }
 
-/// v9 has no dev flags: dev-only is computed from the importers. In Trivy's v9 fixture the
-/// root's devDependencies jquery, lodash and await-sleep (via subdir) are dev-only, and ms
-/// 2.0.0 is not (debug 4.3.4 needs it at run time).
+/// Trivy's expected list for this fixture (`pnpm/parse_testcase.go`, `pnpmV9`): names,
+/// versions, dev flags and direct/indirect. v9 has no dev flags, so dev-only is computed from
+/// the importers. One deliberate difference: Trivy also lists `package1`, a local directory
+/// (`file:package1`) without a version; here the project's own directories are not packages.
 #[test]
-fn pnpm_v9_dev_flags_from_importers() {
+fn pnpm_v9_gives_trivys_expected_list() {
     let Some(got) = parse_as("pnpm/trivy-pnpm-lock_v9.yaml", "pnpm-lock.yaml") else {
         return;
     };
-    let dev: BTreeSet<(String, String)> =
-        pairs(&got.iter().filter(|p| p.dev).cloned().collect::<Vec<_>>());
-    assert_eq!(
-        dev,
-        set(&[
-            ("jquery", "3.6.0"),
-            ("lodash", "4.17.21"),
-            ("await-sleep", "0.0.1")
-        ])
-    );
-    let debug: Vec<_> = got
+    // (name, version, dev, direct)
+    let want = [
+        ("@babel/helper-string-parser", "7.24.1", false, true),
+        ("asap", "2.0.6", false, false),
+        ("asynckit", "0.4.0", false, false),
+        ("await-sleep", "0.0.1", true, true),
+        ("debug", "4.3.4", false, false),
+        ("debug", "4.3.5", false, true),
+        ("ee-first", "1.1.1", false, false),
+        ("encodeurl", "1.0.2", false, false),
+        ("escape-html", "1.0.3", false, false),
+        ("finalhandler", "1.1.1", false, true),
+        ("is-negative", "2.0.1", false, true),
+        ("jquery", "3.6.0", true, true),
+        ("lodash", "4.17.21", true, true),
+        ("ms", "2.0.0", false, true),
+        ("ms", "2.1.2", false, false),
+        ("on-finished", "2.3.0", false, true),
+        ("parseurl", "1.3.3", false, false),
+        ("promise", "8.1.0", false, true),
+        ("sleep-utils", "1.0.3", false, true),
+        ("statuses", "1.4.0", false, false),
+        ("unpipe", "1.0.0", false, false),
+    ];
+    let got: BTreeSet<(String, String, bool, Option<bool>)> = got
         .iter()
-        .filter(|p| p.name == "debug")
-        .map(|p| p.version.as_str())
+        .map(|p| (p.name.clone(), p.version.clone(), p.dev, p.direct))
         .collect();
-    assert_eq!(debug, vec!["4.3.4", "4.3.5"]);
+    let want: BTreeSet<(String, String, bool, Option<bool>)> = want
+        .iter()
+        .map(|(n, v, d, r)| ((*n).to_owned(), (*v).to_owned(), *d, Some(*r)))
+        .collect();
+    assert_eq!(got, want);
 }

@@ -238,3 +238,35 @@ fn go_mod_requires_match_a_line_scan() {
         );
     }
 }
+
+/// Syft's expected list for its fixture (`ruby/parse_gemfile_lock_test.go`): 52 gems from the
+/// GEM, GIT and PATH sections, with their purls.
+#[test]
+fn syft_gemfile_lock_gives_syfts_expected_list() {
+    let Some(got) = parse_as("ruby/syft-Gemfile.lock", "Gemfile.lock") else {
+        return;
+    };
+    let want = "actionmailer 4.1.1, actionpack 4.1.1, actionview 4.1.1, activemodel 4.1.1, \
+        activerecord 4.1.1, activesupport 4.1.1, arel 5.0.1.20140414130214, bootstrap-sass 3.1.1.1, \
+        builder 3.2.2, coffee-rails 4.0.1, coffee-script 2.2.0, coffee-script-source 1.7.0, \
+        erubis 2.7.0, execjs 2.0.2, google-cloud-errors 1.3.0, hike 1.2.3, i18n 0.6.9, \
+        jbuilder 2.0.7, jquery-rails 3.1.0, json 1.8.1, kgio 2.9.2, libv8 3.16.14.3, mail 2.5.4, \
+        mime-types 1.25.1, minitest 5.3.4, multi_json 1.10.1, mysql2 0.3.16, polyglot 0.3.4, \
+        rack 1.5.2, rack-test 0.6.2, rails 4.1.1, railties 4.1.1, raindrops 0.13.0, rake 10.3.2, \
+        rdoc 4.1.1, ref 1.0.5, sass 3.2.19, sass-rails 4.0.3, sdoc 0.4.0, spring 1.1.3, \
+        sprockets 2.11.0, sprockets-rails 2.1.3, sqlite3 1.3.9, therubyracer 0.12.1, thor 0.19.1, \
+        thread_safe 0.3.3, tilt 1.4.1, treetop 1.4.15, turbolinks 3.0.0, tzinfo 1.2.0, \
+        uglifier 2.5.0, unicorn 4.8.3";
+    let want: BTreeSet<(String, String)> = want
+        .split(", ")
+        .map(|e| {
+            let (n, v) = e.trim().split_once(' ').unwrap();
+            (n.to_owned(), v.to_owned())
+        })
+        .collect();
+    assert_eq!(want.len(), 52);
+    assert_eq!(pairs(&got), want);
+    for p in &got {
+        assert_eq!(p.purl, format!("pkg:gem/{}@{}", p.name, p.version));
+    }
+}
