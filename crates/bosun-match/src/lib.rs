@@ -1,0 +1,491 @@
+//! Matches an [`Inventory`]'s packages against a [`bosun_vulndb::Db`] with OSV semantics:
+//! `ECOSYSTEM` and `SEMVER` ranges and `versions` lists (`GIT` ranges ignored), each
+//! ecosystem's own version order (from `bosun-version`), withdrawn records skipped. One
+//! [`Finding`] per vulnerability per package: records that share an id (a GHSA and a DSA
+//! both naming a CVE) merge into one finding whose id is a CVE when there is one.
+//!
+//! ```no_run
+//! use bosun_match::{match_inventory, MatchOptions};
+//! # fn f(inv: &bosun_inventory::Inventory) -> Result<(), bosun_vulndb::VulnDbError> {
+//! let db = bosun_vulndb::Db::open("db/")?;
+//! let r = match_inventory(inv, &db, &MatchOptions::default());
+//! for f in &r.findings {
+//!     let _ = (&f.id, &f.package.name, f.severity, &f.fixed_versions);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Which name and version are matched:
+//! - dpkg (Debian, Ubuntu): the **source** package name and the **source** version when the
+//!   status file gives one (`Source: bash (5.2.15-2)`), else the binary's. The advisories are
+//!   per source package and their fixed versions are source versions; this is what
+//!   osv-scanner and Trivy do. A binNMU (`5.2.15-2+b13`) thus compares as `5.2.15-2`.
+//! - apk (Alpine, Wolfi...): the origin (`source_name`), the package's own version (apk
+//!   packages share their origin's version).
+//! - rpm and language ecosystems: the package's name and version.
+
+mod severity;
+
+pub use severity::{CvssScore, Severity, score_vector};
+
+use bosun_inventory::{Diagnostic, DiagnosticLevel, Inventory, LayerRef, Package};
+use bosun_version::Ecosystem;
+use bosun_version::osv as vosv;
+use bosun_vulndb::advisory::{ecosystem_applies, normalize_name, split_ecosystem};
+use bosun_vulndb::{Advisory, Db};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Matching options.
+#[derive(Clone, Debug, Default)]
+pub struct MatchOptions {
+    /// Keep findings whose status is `will_not_fix` (default: kept).
+    pub skip_will_not_fix: bool,
+    /// Drop findings without a fix (`--ignore-unfixed`).
+    pub skip_unfixed: bool,
+}
+
+/// Whether a fix exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// A fixed version exists.
+    Fixed,
+    /// Affected, no fix known.
+    Affected,
+    /// The distribution decided not to fix it (Debian `unimportant` / `no-dsa` / `ignored`...).
+    WillNotFix,
+}
+
+/// The package a finding is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FindingPackage {
+    /// Installed package name.
+    pub name: String,
+    /// Installed version.
+    pub version: String,
+    /// Package URL.
+    pub purl: String,
+    /// OSV ecosystem it was matched in.
+    pub ecosystem: String,
+    /// The name looked up (the source package for dpkg/apk), when it differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_name: Option<String>,
+    /// The version compared, when it differs (the dpkg source version).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_version: Option<String>,
+}
+
+/// CISA KEV data of a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KevInfo {
+    /// The CVE found in the catalog.
+    pub cve: String,
+    /// `dateAdded`.
+    pub date_added: String,
+    /// `dueDate`.
+    pub due_date: Option<String>,
+    /// `knownRansomwareCampaignUse`.
+    pub ransomware: Option<String>,
+}
+
+/// EPSS data of a finding.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EpssInfo {
+    /// The CVE scored.
+    pub cve: String,
+    /// Probability of exploitation (0..1).
+    pub score: f32,
+    /// Percentile (0..1).
+    pub percentile: f32,
+}
+
+/// One vulnerability in one package.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    /// Primary id: a CVE when any merged record names one, else the first record id.
+    pub id: String,
+    /// Every other id of the merged records (record ids, aliases, upstream), sorted.
+    pub aliases: Vec<String>,
+    /// Summary of the first merged record that has one.
+    pub summary: Option<String>,
+    /// Severity.
+    pub severity: Severity,
+    /// Where it came from: `cvss_v4`, `cvss_v3`, `cvss_v2`, `ghsa`, `debian`, ..., `none`.
+    pub severity_source: String,
+    /// Scored CVSS vectors, best first.
+    pub cvss: Vec<CvssScore>,
+    /// The package.
+    pub package: FindingPackage,
+    /// Fixed versions from the matching ranges' `fixed` events, sorted, deduplicated.
+    pub fixed_versions: Vec<String>,
+    /// Fix status.
+    pub status: Status,
+    /// The layer that brought the package.
+    pub layer: LayerRef,
+    /// CISA KEV entry, if any id of the finding is listed.
+    pub kev: Option<KevInfo>,
+    /// EPSS score (the highest among the finding's CVEs).
+    pub epss: Option<EpssInfo>,
+    /// The advisory records merged into this finding.
+    pub records: Vec<String>,
+}
+
+/// What matching produced.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct MatchResult {
+    /// Findings, sorted by package then id.
+    pub findings: Vec<Finding>,
+    /// Problems met (unparseable versions, unknown ecosystems, database errors).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Withdrawn records met and skipped.
+    pub withdrawn_skipped: usize,
+    /// Packages matched (with a known ecosystem).
+    pub packages_matched: usize,
+}
+
+/// The (ecosystem, name, version) a package is matched with.
+pub fn match_key(p: &Package) -> Option<(String, String, String)> {
+    let eco = p.ecosystem.clone()?;
+    let scheme = Ecosystem::from_osv(&eco);
+    let (name, version) = match scheme {
+        Some(Ecosystem::Dpkg) => (
+            p.source_name.clone().unwrap_or_else(|| p.name.clone()),
+            p.source_version
+                .clone()
+                .unwrap_or_else(|| p.version.clone()),
+        ),
+        Some(Ecosystem::Apk) => (
+            p.source_name.clone().unwrap_or_else(|| p.name.clone()),
+            p.version.clone(),
+        ),
+        _ => (p.name.clone(), p.version.clone()),
+    };
+    Some((eco, name, version))
+}
+
+/// One record's verdict for one package.
+struct Hit<'a> {
+    adv: &'a Advisory,
+    affected: Vec<usize>,
+    fixed: Vec<String>,
+    will_not_fix: bool,
+}
+
+/// Whether `version` is affected by `af`, and the `fixed` events of the ranges that hold it.
+pub fn affected_by(
+    af: &bosun_vulndb::Affected,
+    scheme: Ecosystem,
+    version: &str,
+) -> Result<(bool, Vec<String>), bosun_version::VersionError> {
+    let mut hit = af.versions.iter().any(|v| v == version);
+    let mut fixed = Vec::new();
+    for r in &af.ranges {
+        let kind = match r.kind.as_str() {
+            "ECOSYSTEM" => vosv::RangeType::Ecosystem,
+            "SEMVER" => vosv::RangeType::Semver,
+            _ => continue,
+        };
+        let events = r
+            .events
+            .iter()
+            .map(|e| match e {
+                bosun_vulndb::Event::Introduced(s) => vosv::Event::Introduced(s.clone()),
+                bosun_vulndb::Event::Fixed(s) => vosv::Event::Fixed(s.clone()),
+                bosun_vulndb::Event::LastAffected(s) => vosv::Event::LastAffected(s.clone()),
+                bosun_vulndb::Event::Limit(s) => vosv::Event::Limit(s.clone()),
+            })
+            .collect();
+        if vosv::Range::new(kind, events).affects(scheme, version)? {
+            hit = true;
+            fixed.extend(r.events.iter().filter_map(|e| match e {
+                bosun_vulndb::Event::Fixed(s) => Some(s.clone()),
+                _ => None,
+            }));
+        }
+    }
+    if !hit && !af.versions.is_empty() {
+        // Listed versions equal under the ecosystem's order (`1.0` vs `1.0.0` in PyPI).
+        if let Ok(v) = scheme.parse(version) {
+            hit = af
+                .versions
+                .iter()
+                .any(|l| scheme.parse(l).is_ok_and(|l| l == v));
+        }
+    }
+    if hit && !fixed.is_empty() {
+        // Keep only fixes above the installed version (a range may list several).
+        fixed.retain(|f| {
+            scheme
+                .compare(f, version)
+                .is_ok_and(|o| o == std::cmp::Ordering::Greater)
+        });
+    }
+    Ok((hit, fixed))
+}
+
+/// Whether an affected entry's vendor data says the issue will not be fixed.
+fn will_not_fix(af: &bosun_vulndb::Affected) -> bool {
+    const WORDS: [&str; 8] = [
+        "unimportant",
+        "no-dsa",
+        "ignored",
+        "postponed",
+        "end-of-life",
+        "will_not_fix",
+        "wont-fix",
+        "will not fix",
+    ];
+    [&af.ecosystem_specific, &af.database_specific]
+        .into_iter()
+        .flatten()
+        .any(|spec| {
+            ["urgency", "status", "fix_status", "resolution", "tag"]
+                .iter()
+                .filter_map(|k| spec.get(k).and_then(Value::as_str))
+                .any(|w| {
+                    let w = w.trim().to_ascii_lowercase();
+                    WORDS
+                        .iter()
+                        .any(|x| w == *x || w.contains(&format!("({x})")))
+                })
+        })
+}
+
+fn diag(level: DiagnosticLevel, message: String, layer: Option<LayerRef>) -> Diagnostic {
+    Diagnostic {
+        level,
+        source: "match".to_string(),
+        message,
+        path: None,
+        layer,
+    }
+}
+
+/// Matches every package of `inv`.
+pub fn match_inventory(inv: &Inventory, db: &Db, opts: &MatchOptions) -> MatchResult {
+    let mut out = MatchResult::default();
+    let mut cache: HashMap<(String, String), Vec<Advisory>> = HashMap::new();
+    let mut unknown_eco: BTreeMap<String, usize> = BTreeMap::new();
+    let mut no_eco = 0usize;
+    let mut bad_versions = 0usize;
+    let mut withdrawn_ids: BTreeSet<String> = BTreeSet::new();
+    for p in &inv.packages {
+        let Some((eco, name, version)) = match_key(p) else {
+            no_eco += 1;
+            continue;
+        };
+        let Some(scheme) = Ecosystem::from_osv(&eco) else {
+            *unknown_eco.entry(eco).or_default() += 1;
+            continue;
+        };
+        out.packages_matched += 1;
+        let (base, _) = split_ecosystem(&eco);
+        let key = (eco.clone(), normalize_name(base, &name));
+        if !cache.contains_key(&key) {
+            match db.lookup(&eco, &name) {
+                Ok(v) => {
+                    cache.insert(key.clone(), v);
+                }
+                Err(e) => {
+                    out.diagnostics.push(diag(
+                        DiagnosticLevel::Error,
+                        format!("vulnerability lookup failed for {eco} {name}: {e}"),
+                        Some(p.layer.clone()),
+                    ));
+                    continue;
+                }
+            }
+        }
+        let advisories = cache.get(&key).map(Vec::as_slice).unwrap_or_default();
+        let mut hits: Vec<Hit<'_>> = Vec::new();
+        for adv in advisories {
+            if adv.is_withdrawn() {
+                withdrawn_ids.insert(adv.id.clone());
+                continue;
+            }
+            let mut hit = Hit {
+                adv,
+                affected: Vec::new(),
+                fixed: Vec::new(),
+                will_not_fix: false,
+            };
+            for (i, af) in adv.affected.iter().enumerate() {
+                if !ecosystem_applies(&af.package.ecosystem, &eco)
+                    || normalize_name(base, &af.package.name) != key.1
+                {
+                    continue;
+                }
+                match affected_by(af, scheme, &version) {
+                    Ok((true, fixed)) => {
+                        hit.affected.push(i);
+                        hit.fixed.extend(fixed);
+                        hit.will_not_fix |= will_not_fix(af);
+                    }
+                    Ok((false, _)) => {}
+                    Err(_) => bad_versions += 1,
+                }
+            }
+            if !hit.affected.is_empty() {
+                hits.push(hit);
+            }
+        }
+        for f in merge(hits, p, &eco, &name, &version, scheme, db) {
+            if (opts.skip_unfixed && f.status != Status::Fixed)
+                || (opts.skip_will_not_fix && f.status == Status::WillNotFix)
+            {
+                continue;
+            }
+            out.findings.push(f);
+        }
+    }
+    out.withdrawn_skipped = withdrawn_ids.len();
+    if no_eco > 0 {
+        out.diagnostics.push(diag(
+            DiagnosticLevel::Info,
+            format!("{no_eco} packages have no ecosystem and were not matched"),
+            None,
+        ));
+    }
+    for (eco, n) in unknown_eco {
+        out.diagnostics.push(diag(
+            DiagnosticLevel::Warning,
+            format!("{n} packages in unsupported ecosystem {eco:?} were not matched"),
+            None,
+        ));
+    }
+    if bad_versions > 0 {
+        out.diagnostics.push(diag(
+            DiagnosticLevel::Warning,
+            format!("{bad_versions} version comparisons failed (unparseable version or range)"),
+            None,
+        ));
+    }
+    out.findings.sort_by(|a, b| {
+        (&a.package.name, &a.package.version, a.layer.index, &a.id).cmp(&(
+            &b.package.name,
+            &b.package.version,
+            b.layer.index,
+            &b.id,
+        ))
+    });
+    out
+}
+
+/// Groups a package's hits into findings: hits sharing any id (record id, alias, upstream)
+/// are one vulnerability.
+fn merge(
+    hits: Vec<Hit<'_>>,
+    p: &Package,
+    eco: &str,
+    name: &str,
+    version: &str,
+    scheme: Ecosystem,
+    db: &Db,
+) -> Vec<Finding> {
+    // Union-find over hits.
+    let n = hits.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while let Some(&p) = parent.get(i) {
+            if p == i {
+                break;
+            }
+            i = p;
+        }
+        i
+    }
+    let mut owner: HashMap<&str, usize> = HashMap::new();
+    for (i, h) in hits.iter().enumerate() {
+        for id in h.adv.all_ids() {
+            match owner.get(id) {
+                Some(&j) => {
+                    let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                    if a != b
+                        && let Some(slot) = parent.get_mut(a)
+                    {
+                        *slot = b;
+                    }
+                }
+                None => {
+                    owner.insert(id, i);
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<&Hit<'_>>> = BTreeMap::new();
+    for (i, h) in hits.iter().enumerate() {
+        let r = root(&mut parent, i);
+        groups.entry(r).or_default().push(h);
+    }
+    let mut out = Vec::new();
+    for (_, mut group) in groups {
+        group.sort_by(|a, b| a.adv.id.cmp(&b.adv.id));
+        let mut ids: BTreeSet<String> = BTreeSet::new();
+        for h in &group {
+            ids.extend(h.adv.all_ids().into_iter().map(str::to_string));
+        }
+        let primary = ids
+            .iter()
+            .find(|i| i.starts_with("CVE-"))
+            .cloned()
+            .or_else(|| group.first().map(|h| h.adv.id.clone()))
+            .unwrap_or_default();
+        let aliases: Vec<String> = ids.iter().filter(|i| **i != primary).cloned().collect();
+        let mut fixed: Vec<String> = group.iter().flat_map(|h| h.fixed.clone()).collect();
+        fixed.sort_by(|a, b| scheme.compare(a, b).unwrap_or_else(|_| a.cmp(b)));
+        fixed.dedup();
+        let status = if !fixed.is_empty() {
+            Status::Fixed
+        } else if group.iter().any(|h| h.will_not_fix) {
+            Status::WillNotFix
+        } else {
+            Status::Affected
+        };
+        let sev_in: Vec<(&Advisory, Vec<usize>)> =
+            group.iter().map(|h| (h.adv, h.affected.clone())).collect();
+        let (severity, severity_source, cvss) = severity::assess(&sev_in);
+        let cves: Vec<&String> = ids.iter().filter(|i| i.starts_with("CVE-")).collect();
+        let kev = cves.iter().find_map(|c| {
+            db.kev(c).ok().flatten().map(|k| KevInfo {
+                cve: k.cve,
+                date_added: k.date_added,
+                due_date: k.due_date,
+                ransomware: k.ransomware,
+            })
+        });
+        let epss = cves
+            .iter()
+            .filter_map(|c| db.epss(c).ok().flatten())
+            .max_by(|a, b| a.score.total_cmp(&b.score))
+            .map(|e| EpssInfo {
+                cve: e.cve,
+                score: e.score,
+                percentile: e.percentile,
+            });
+        out.push(Finding {
+            id: primary,
+            aliases,
+            summary: group.iter().find_map(|h| h.adv.summary.clone()),
+            severity,
+            severity_source,
+            cvss,
+            package: FindingPackage {
+                name: p.name.clone(),
+                version: p.version.clone(),
+                purl: p.purl.clone(),
+                ecosystem: eco.to_string(),
+                matched_name: (name != p.name).then(|| name.to_string()),
+                matched_version: (version != p.version).then(|| version.to_string()),
+            },
+            fixed_versions: fixed,
+            status,
+            layer: p.layer.clone(),
+            kev,
+            epss,
+            records: group.iter().map(|h| h.adv.id.clone()).collect(),
+        });
+    }
+    out
+}

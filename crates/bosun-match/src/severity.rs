@@ -1,0 +1,191 @@
+//! Severity: CVSS vectors scored with the `cvss` crate (v4.0, v3.1, v3.0, v2.0, highest
+//! version preferred), else the ecosystem's own rating, else `UNKNOWN`.
+
+use bosun_vulndb::Advisory;
+use serde::Serialize;
+use serde_json::Value;
+use std::str::FromStr;
+
+/// A qualitative severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Severity {
+    /// No rating found.
+    #[default]
+    Unknown,
+    /// Low (also Debian `unimportant`, Ubuntu `negligible`).
+    Low,
+    /// Medium / moderate.
+    Medium,
+    /// High / important.
+    High,
+    /// Critical.
+    Critical,
+}
+
+impl Severity {
+    /// Maps a vendor rating word (GHSA `MODERATE`, Debian urgency `high`, Red Hat
+    /// `Important`, Ubuntu `negligible`...); `None` for words that rate nothing.
+    pub fn from_word(w: &str) -> Option<Severity> {
+        let w = w.trim().to_ascii_lowercase();
+        let w = w.trim_end_matches('*').trim_end_matches(" (no dsa)");
+        Some(match w {
+            "critical" => Severity::Critical,
+            "high" | "important" => Severity::High,
+            "medium" | "moderate" => Severity::Medium,
+            "low" | "negligible" | "unimportant" | "minor" => Severity::Low,
+            _ => return None,
+        })
+    }
+
+    fn from_cvss(s: cvss::Severity) -> Severity {
+        match s {
+            cvss::Severity::None => Severity::Unknown,
+            cvss::Severity::Low => Severity::Low,
+            cvss::Severity::Medium => Severity::Medium,
+            cvss::Severity::High => Severity::High,
+            cvss::Severity::Critical => Severity::Critical,
+        }
+    }
+}
+
+/// One scored CVSS vector.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CvssScore {
+    /// `4.0`, `3.1`, `3.0` or `2.0`.
+    pub version: String,
+    /// The vector as written.
+    pub vector: String,
+    /// Base score (for v4: the CVSS-B/BT/BE/BTE score the vector defines).
+    pub score: f64,
+}
+
+/// Scores a CVSS vector string; `None` when it does not parse.
+pub fn score_vector(vector: &str) -> Option<(CvssScore, Severity)> {
+    let v = vector.trim();
+    let (version, score, sev) = if v.starts_with("CVSS:4.0/") {
+        let s = cvss::v4::Vector::from_str(v).ok()?.score();
+        let sev = Severity::from_cvss(s.clone().severity());
+        ("4.0", s.value(), sev)
+    } else if let Some(ver) = ["3.1", "3.0"]
+        .into_iter()
+        .find(|x| v.starts_with(&format!("CVSS:{x}/")))
+    {
+        let s = cvss::v3::Vector::from_str(v).ok()?.score();
+        (ver, s.value(), Severity::from_cvss(s.severity()))
+    } else {
+        // v2 vectors carry no prefix (`AV:N/AC:L/Au:N/C:P/I:P/A:P`).
+        let s = cvss::v2::Vector::from_str(v.trim_start_matches("CVSS:2.0/"))
+            .ok()?
+            .score();
+        // NVD's v2 bands: 0-3.9 low, 4-6.9 medium, 7-10 high.
+        let sev = match s.value() {
+            x if x >= 7.0 => Severity::High,
+            x if x >= 4.0 => Severity::Medium,
+            _ => Severity::Low,
+        };
+        ("2.0", s.value(), sev)
+    };
+    Some((
+        CvssScore {
+            version: version.to_string(),
+            vector: v.to_string(),
+            score,
+        },
+        sev,
+    ))
+}
+
+fn version_rank(v: &str) -> u8 {
+    match v {
+        "4.0" => 4,
+        "3.1" => 3,
+        "3.0" => 2,
+        _ => 1,
+    }
+}
+
+/// The severity of a finding from its advisories (and the affected entries that matched):
+/// `(severity, source, scored vectors)`.
+pub(crate) fn assess(advisories: &[(&Advisory, Vec<usize>)]) -> (Severity, String, Vec<CvssScore>) {
+    let mut scored: Vec<(CvssScore, Severity)> = Vec::new();
+    for (a, affected) in advisories {
+        let per_pkg = affected
+            .iter()
+            .filter_map(|&i| a.affected.get(i))
+            .flat_map(|af| af.severity.iter());
+        for s in a.severity.iter().chain(per_pkg) {
+            if s.kind.starts_with("CVSS_")
+                && let Some(x) = score_vector(&s.score)
+                && !scored.iter().any(|(c, _)| c.vector == x.0.vector)
+            {
+                scored.push(x);
+            }
+        }
+    }
+    // Highest CVSS version first; within a version, the highest score.
+    scored.sort_by(|a, b| {
+        version_rank(&b.0.version)
+            .cmp(&version_rank(&a.0.version))
+            .then(b.0.score.total_cmp(&a.0.score))
+    });
+    if let Some((c, sev)) = scored.first() {
+        let src = match c.version.as_str() {
+            "4.0" => "cvss_v4",
+            "2.0" => "cvss_v2",
+            _ => "cvss_v3",
+        };
+        let (sev, src) = (*sev, src.to_string());
+        return (sev, src, scored.into_iter().map(|(c, _)| c).collect());
+    }
+    // Vendor ratings: the highest one found, named after the database that gave it.
+    let mut best: Option<(Severity, String)> = None;
+    let mut consider = |sev: Option<Severity>, src: String| {
+        if let Some(sev) = sev
+            && best.as_ref().is_none_or(|(b, _)| sev > *b)
+        {
+            best = Some((sev, src));
+        }
+    };
+    for (a, affected) in advisories {
+        if let Some(w) = &a.database_severity {
+            consider(Severity::from_word(w), source_of(&a.id).to_string());
+        }
+        for af in affected.iter().filter_map(|&i| a.affected.get(i)) {
+            for s in &af.severity {
+                consider(Severity::from_word(&s.score), source_of(&a.id).to_string());
+            }
+            for spec in [&af.ecosystem_specific, &af.database_specific]
+                .into_iter()
+                .flatten()
+            {
+                for key in ["severity", "urgency", "priority"] {
+                    if let Some(w) = spec.get(key).and_then(Value::as_str) {
+                        consider(Severity::from_word(w), source_of(&a.id).to_string());
+                    }
+                }
+            }
+        }
+    }
+    match best {
+        Some((s, src)) => (s, src, Vec::new()),
+        None => (Severity::Unknown, "none".to_string(), Vec::new()),
+    }
+}
+
+/// Names the database of an advisory id, for `severity_source`.
+fn source_of(id: &str) -> &'static str {
+    let prefix = id.split('-').next().unwrap_or("");
+    match prefix {
+        "GHSA" => "ghsa",
+        "DSA" | "DLA" | "DTSA" | "DEBIAN" => "debian",
+        "USN" | "UBUNTU" => "ubuntu",
+        "ALPINE" => "alpine",
+        "RHSA" | "RHBA" | "RHEA" => "redhat",
+        "SUSE" | "openSUSE" => "suse",
+        "GO" => "go",
+        "RUSTSEC" => "rustsec",
+        "PYSEC" => "pypa",
+        _ => "database_specific",
+    }
+}
