@@ -202,6 +202,11 @@ fn yarn_v1(cx: &Cx<'_>, text: &str) -> Result<Vec<LangPackage>, LangError> {
                 let local = ["file:", "link:", "workspace:", "portal:"]
                     .iter()
                     .any(|p| range.starts_with(p));
+                // `alias@npm:real@^1.0.0` installs `real`.
+                let name = range
+                    .strip_prefix("npm:")
+                    .and_then(split_name_version)
+                    .map_or(name, |(real, _)| real);
                 (!local).then(|| name.to_owned())
             });
             continue;
@@ -448,6 +453,15 @@ fn dep_id(name: &str, r: &str, v5: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yarn_v1_aliases_name_the_real_package() {
+        let lock = "\"string-width-cjs@npm:string-width@^4.2.0\":\n  version \"4.2.3\"\n";
+        let cx = Cx { path: "yarn.lock" };
+        let got = yarn_v1(&cx, lock).unwrap_or_default();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got.first().map(|p| p.name.as_str()), Some("string-width"));
+    }
 
     #[test]
     fn pnpm_keys() {
