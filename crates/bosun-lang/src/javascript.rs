@@ -76,6 +76,8 @@ struct NpmEntry {
     dev_dependencies: BTreeMap<String, Value>,
     #[serde(default)]
     optional_dependencies: BTreeMap<String, Value>,
+    #[serde(default)]
+    peer_dependencies: BTreeMap<String, Value>,
 }
 
 #[derive(Deserialize)]
@@ -95,8 +97,10 @@ pub(crate) fn package_lock(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>
     let lock: NpmLock = cx.json(bytes)?;
     if let Some(packages) = lock.packages.filter(|p| !p.is_empty()) {
         cx.check_entries(packages.len())?;
-        // Direct dependencies are those named by the root or a workspace member and installed
-        // at the top of a node_modules folder.
+        // Direct dependencies are those named by the root or a workspace member (any kind:
+        // run time, dev, optional, peer) and installed at the top of a node_modules folder.
+        // Trivy counts only the root's; as workspace members are the project's own code and
+        // not reported, their dependencies are direct here.
         let mut direct_names: HashSet<&str> = HashSet::new();
         for (path, e) in &packages {
             if !path.contains("node_modules/") {
@@ -105,6 +109,7 @@ pub(crate) fn package_lock(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>
                         .keys()
                         .chain(e.dev_dependencies.keys())
                         .chain(e.optional_dependencies.keys())
+                        .chain(e.peer_dependencies.keys())
                         .map(String::as_str),
                 );
             }

@@ -322,3 +322,61 @@ fn pnpm_v9_gives_trivys_expected_list() {
         .collect();
     assert_eq!(got, want);
 }
+
+/// `(name, version, direct)` of a parse.
+fn with_direct(ps: &[bosun_lang::LangPackage]) -> BTreeSet<(String, String, Option<bool>)> {
+    ps.iter()
+        .map(|p| (p.name.clone(), p.version.clone(), p.direct))
+        .collect()
+}
+
+fn want_direct(items: &[(&str, &str, bool)]) -> BTreeSet<(String, String, Option<bool>)> {
+    items
+        .iter()
+        .map(|(n, v, d)| ((*n).to_owned(), (*v).to_owned(), Some(*d)))
+        .collect()
+}
+
+/// Trivy's expected list (`npm/parse_testcase.go`, `npmV3WithPeerDependenciesPkgs`): a peer
+/// dependency of the root is direct.
+#[test]
+fn package_lock_with_peer_gives_trivys_expected_list() {
+    let Some(got) = parse_as(
+        "npm/trivy-package-lock_v3_with_peer.json",
+        "package-lock.json",
+    ) else {
+        return;
+    };
+    assert_eq!(
+        with_direct(&got),
+        want_direct(&[
+            ("lodash", "4.17.21", true),
+            ("winston-mail", "2.0.0", true),
+            ("mustache", "2.3.2", false),
+            ("triple-beam", "1.4.1", false),
+            ("winston", "3.17.0", false),
+        ])
+    );
+}
+
+/// Trivy's expected list (`npmV3WithWorkspacePkgs`) minus the two workspace members
+/// (`function1`, `nested_func`), which are the project's own code; so debug 2.6.9, needed by
+/// the `nested_func` workspace, is direct here where Trivy says indirect.
+#[test]
+fn package_lock_with_workspace_gives_trivys_list_without_the_workspaces() {
+    let Some(got) = parse_as(
+        "npm/trivy-package-lock_v3_with_workspace.json",
+        "package-lock.json",
+    ) else {
+        return;
+    };
+    assert_eq!(
+        with_direct(&got),
+        want_direct(&[
+            ("debug", "2.5.2", true),
+            ("debug", "2.6.9", true),
+            ("ms", "0.7.2", false),
+            ("ms", "2.0.0", false),
+        ])
+    );
+}
