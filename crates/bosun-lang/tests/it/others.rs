@@ -270,3 +270,44 @@ fn syft_gemfile_lock_gives_syfts_expected_list() {
         assert_eq!(p.purl, format!("pkg:gem/{}@{}", p.name, p.version));
     }
 }
+
+/// Trivy's expected list (`php/composer/parse_test.go`, `composerPkgs`, made with
+/// `composer show -i --no-dev`): the eight run-time packages with their licenses. Trivy drops
+/// `packages-dev`; here they are kept and marked dev. polyfill-php72's license is written as
+/// the string "MIT or BSD-2-Clause": Trivy splits it into two licenses, here it is kept as
+/// written (an OR choice is not a list of licenses that all apply).
+#[test]
+fn composer_happy_gives_trivys_expected_list() {
+    let Some(got) = parse_as("php/trivy-composer_happy.lock", "composer.lock") else {
+        return;
+    };
+    let prod: BTreeSet<(String, String, Vec<String>)> = got
+        .iter()
+        .filter(|p| !p.dev)
+        .map(|p| (p.name.clone(), p.version.clone(), p.licenses.clone()))
+        .collect();
+    let mit = || vec!["MIT".to_owned()];
+    let want: BTreeSet<(String, String, Vec<String>)> = [
+        ("guzzlehttp/guzzle", "6.5.8", mit()),
+        ("guzzlehttp/promises", "1.5.2", mit()),
+        ("guzzlehttp/psr7", "1.9.0", mit()),
+        ("psr/http-message", "1.0.1", mit()),
+        ("ralouphie/getallheaders", "3.0.3", mit()),
+        ("symfony/polyfill-intl-idn", "v1.27.0", mit()),
+        ("symfony/polyfill-intl-normalizer", "v1.27.0", mit()),
+        (
+            "symfony/polyfill-php72",
+            "v1.27.0",
+            vec!["MIT or BSD-2-Clause".to_owned()],
+        ),
+    ]
+    .into_iter()
+    .map(|(n, v, l)| (n.to_owned(), v.to_owned(), l))
+    .collect();
+    assert_eq!(prod, want);
+    assert_eq!(got.iter().filter(|p| p.dev).count(), 2);
+    assert!(
+        got.iter()
+            .any(|p| p.purl == "pkg:composer/guzzlehttp/guzzle@6.5.8")
+    );
+}
