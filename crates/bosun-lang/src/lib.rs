@@ -22,6 +22,22 @@
 //! assert_eq!(pkgs[0].purl, "pkg:pypi/flask@2.0.0");
 //! ```
 //!
+//! Conventions (where scanners differ, the choice made here):
+//! - Only what names an exact version is a package: `requirements.txt` lines pinned with
+//!   `==`/`===` (as Trivy and osv-scalibr), `Pipfile.lock` `==` entries.
+//! - The project's own code is not a package: the root and workspace members of npm, yarn
+//!   and pnpm locks, local directories (`file:`/`link:`), the `uv.lock` project, Cargo.lock
+//!   packages without a `source` (workspace members and path dependencies; Trivy lists them,
+//!   but advisory lookups such as cargo-audit's only match registry crates), and Go modules
+//!   replaced by a local directory.
+//! - Versions are as written: Go keeps its `v` (`v1.2.3`, also in the purl), Composer its
+//!   `v1.27.0`; RubyGems platform suffixes (`-x86_64-linux`) are cut.
+//! - Licenses are as written (`"MIT or BSD-2-Clause"` stays one string).
+//! - `dev` comes from the file: v5/v6 pnpm and npm `dev` flags, poetry category/groups,
+//!   Pipfile `develop`, composer `packages-dev`; for uv and pnpm v9 it is computed as "not
+//!   reachable from a run-time dependency of the project".
+//! - `direct` is `None` when the file cannot tell (npm v1, yarn v1, poetry, requirements).
+//!
 //! Hostile input: every parser bounds the number of entries ([`MAX_ENTRIES`]) and the nesting
 //! depth ([`MAX_DEPTH`]) and returns a [`LangError`] instead of panicking.
 

@@ -156,3 +156,20 @@ fn mutated_fixtures_never_panic() {
         let _ = fuzz_all(f);
     }
 }
+
+/// YAML alias expansion ("billion laughs") stays bounded: an error or a small result, quickly.
+#[test]
+fn yaml_alias_bombs_are_bounded() {
+    let mut y = String::from("lockfileVersion: '9.0'\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        y.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    y.push_str("packages:\n  x@1.0.0: {}\n");
+    let start = std::time::Instant::now();
+    let r = parse(ManifestKind::PnpmLock, "pnpm-lock.yaml", y.as_bytes());
+    assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
+    assert!(r.is_err(), "{r:?}");
+}
