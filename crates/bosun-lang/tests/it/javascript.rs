@@ -380,3 +380,34 @@ fn package_lock_with_workspace_gives_trivys_list_without_the_workspaces() {
         ])
     );
 }
+
+/// Trivy's expected lists (`yarn/parse_testcase.go`): `yarnHappy` for v1 (18 packages) and
+/// `yarnV2Happy` for berry (16), plus, on purpose, fsevents 2.1.3: the lock has it only as a
+/// `patch:` entry (yarn's built-in compatibility patch of the npm package), which Trivy drops;
+/// the patched code is still fsevents 2.1.3 and advisories for it apply.
+#[test]
+fn yarn_locks_give_trivys_expected_lists() {
+    let Some(v1) = parse_as("yarn/trivy-yarn_v1_happy.lock", "yarn.lock") else {
+        return;
+    };
+    let want_v1 = "@babel/helper-regex 7.4.4, ansi-regex 2.1.1, ansi-regex 3.0.0, asap 2.0.6, \
+        inherits 2.0.3, is-fullwidth-code-point 2.0.0, jquery 3.4.1, js-tokens 4.0.0, \
+        lodash 4.17.11, promise 8.0.3, safe-buffer 5.1.2, safer-buffer 2.1.2, statuses 1.5.0, \
+        string-width 2.1.1, strip-ansi 3.0.1, strip-ansi 4.0.0, whatwg-fetch 3.0.0, wide-align 1.1.3";
+    assert_eq!(pairs(&v1), list(want_v1));
+    let v2 = parse_as("yarn/trivy-yarn_v2_happy.lock", "yarn.lock").unwrap();
+    let want_v2 = "@types/color-name 1.1.1, abbrev 1.1.1, ansi-styles 3.2.1, ansi-styles 4.2.1, \
+        assert-plus 1.0.0, async 3.2.0, color-convert 1.9.3, color-convert 2.0.1, \
+        color-name 1.1.3, color-name 1.1.4, ipaddr.js 1.9.1, js-tokens 4.0.0, \
+        loose-envify 1.4.0, node-gyp 7.1.0, once 1.4.0, wrappy 1.0.2, fsevents 2.1.3";
+    assert_eq!(pairs(&v2), list(want_v2));
+}
+
+fn list(s: &str) -> BTreeSet<(String, String)> {
+    s.split(", ")
+        .map(|e| {
+            let (n, v) = e.trim().split_once(' ').unwrap();
+            (n.to_owned(), v.to_owned())
+        })
+        .collect()
+}
