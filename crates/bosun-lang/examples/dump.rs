@@ -1,8 +1,11 @@
 //! Prints what bosun-lang finds in manifest files: `cargo run -p bosun-lang --example dump -- FILE...`
 //! (the kind is decided from the path; pass `--as NAME` to force one, e.g. `--as yarn.lock`).
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
+
+use std::io::Write;
 
 fn main() {
+    let mut out = std::io::stdout().lock();
     let mut args = std::env::args().skip(1).peekable();
     let mut forced = None;
     while let Some(a) = args.next() {
@@ -24,15 +27,20 @@ fn main() {
         };
         match bosun_lang::parse_full(kind, &a, &bytes) {
             Ok(p) => {
-                println!("{a}: {kind:?}: {} packages", p.packages.len());
+                // Write errors (a closed pipe) end the listing quietly.
+                let _ = writeln!(out, "{a}: {kind:?}: {} packages", p.packages.len());
                 for pkg in &p.packages {
-                    println!(
+                    let r = writeln!(
+                        out,
                         "  {} {} dev={} direct={:?} {:?} {}",
                         pkg.name, pkg.version, pkg.dev, pkg.direct, pkg.licenses, pkg.purl
                     );
+                    if r.is_err() {
+                        return;
+                    }
                 }
                 for inc in &p.unresolved_includes {
-                    println!("  include {inc}");
+                    let _ = writeln!(out, "  include {inc}");
                 }
             }
             Err(e) => {
@@ -42,7 +50,7 @@ fn main() {
                     msg.push_str(&format!(": {s}"));
                     src = s.source();
                 }
-                println!("{a}: error: {msg}");
+                let _ = writeln!(out, "{a}: error: {msg}");
             }
         }
     }

@@ -174,7 +174,7 @@ pub fn purl_parts(
 /// The kind of manifest a file is, decided from its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ManifestKind {
-    /// `*.dist-info/METADATA` or `*.egg-info/PKG-INFO` (also a bare `PKG-INFO` file).
+    /// `*.dist-info/METADATA`, `*.egg-info/PKG-INFO` or a `*.egg-info` file.
     PythonMetadata,
     /// `requirements*.txt`.
     PythonRequirements,
@@ -223,9 +223,7 @@ impl ManifestKind {
         let parent = dir.rsplit('/').next().unwrap_or("");
         let kind = match base {
             "METADATA" if parent.ends_with(".dist-info") => Self::PythonMetadata,
-            "PKG-INFO" if parent.ends_with(".egg-info") || parent.is_empty() => {
-                Self::PythonMetadata
-            }
+            "PKG-INFO" if parent.ends_with(".egg-info") => Self::PythonMetadata,
             "poetry.lock" => Self::PoetryLock,
             "Pipfile.lock" => Self::PipfileLock,
             "uv.lock" => Self::UvLock,
@@ -244,6 +242,10 @@ impl ManifestKind {
             "packages.lock.json" => Self::NugetPackagesLock,
             "Cargo.lock" => Self::CargoLock,
             "go.mod" => Self::GoMod,
+            // An egg-info may be a single file (`distlib-0.3.1-py3.9.egg-info`).
+            _ if base.ends_with(".egg-info") && base.len() > ".egg-info".len() => {
+                Self::PythonMetadata
+            }
             _ if base.ends_with(".gemspec") && parent == "specifications" => Self::Gemspec,
             _ if base.ends_with(".deps.json") && base.len() > ".deps.json".len() => {
                 Self::DotnetDepsJson

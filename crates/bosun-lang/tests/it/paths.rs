@@ -14,6 +14,10 @@ fn manifest_kinds_are_decided_from_paths() {
             Some(K::PythonMetadata),
         ),
         ("srv/app/METADATA", None),
+        (
+            "usr/lib/python3.9/site-packages/distlib-0.3.1-py3.9.egg-info",
+            Some(K::PythonMetadata),
+        ),
         ("app/requirements.txt", Some(K::PythonRequirements)),
         ("app/requirements-dev.txt", Some(K::PythonRequirements)),
         ("app/requirements/base.txt", None),
