@@ -310,3 +310,43 @@ fn uv_lock_lists_all_but_the_project() {
         }
     }
 }
+
+/// Trivy's expected list for the poetry v1 Flask lock (`poetry/parse_testcase.go`,
+/// `poetryFlask`, made with `poetry show -a` and dev packages marked), which the v2 lock of
+/// the same project must give too.
+#[test]
+fn poetry_flask_gives_trivys_expected_list() {
+    let want: std::collections::BTreeSet<(String, String, bool)> = [
+        ("atomicwrites", "1.4.1", true),
+        ("attrs", "25.1.0", true),
+        ("click", "8.1.8", false),
+        ("colorama", "0.4.6", false),
+        ("flask", "1.0.3", false),
+        ("itsdangerous", "2.2.0", false),
+        ("jinja2", "3.1.5", false),
+        ("markupsafe", "3.0.2", false),
+        ("more-itertools", "10.6.0", true),
+        ("packaging", "24.2", true),
+        ("pluggy", "0.13.1", false),
+        ("py", "1.11.0", true),
+        ("pytest", "5.4.3", true),
+        ("wcwidth", "0.2.13", true),
+        ("werkzeug", "3.1.3", false),
+    ]
+    .into_iter()
+    .map(|(n, v, d)| (n.to_owned(), v.to_owned(), d))
+    .collect();
+    for rel in [
+        "python/poetry/trivy-poetry_v1_flask.lock",
+        "python/poetry/trivy-poetry_v2_flask.lock",
+    ] {
+        let Some(got) = parse_as(rel, "poetry.lock") else {
+            return;
+        };
+        let got: std::collections::BTreeSet<(String, String, bool)> = got
+            .iter()
+            .map(|p| (p.name.clone(), p.version.clone(), p.dev))
+            .collect();
+        assert_eq!(got, want, "{rel}");
+    }
+}
