@@ -350,3 +350,40 @@ fn poetry_flask_gives_trivys_expected_list() {
         assert_eq!(got, want, "{rel}");
     }
 }
+
+/// Trivy's expected list for `Pipfile_many.lock` (`pipenv/parse_testcase.go`, `pipenvMany`,
+/// made with `pipenv graph`): 24 packages, none dev.
+#[test]
+fn pipfile_many_gives_trivys_expected_list() {
+    let Some(got) = parse_as("python/pipenv/trivy-Pipfile_many.lock", "Pipfile.lock") else {
+        return;
+    };
+    let want = set(&[
+        ("urllib3", "1.24.2"),
+        ("sqlparse", "0.3.0"),
+        ("six", "1.12.0"),
+        ("simplejson", "3.16.0"),
+        ("s3transfer", "0.2.0"),
+        ("rsa", "3.4.2"),
+        ("requests", "2.21.0"),
+        ("pyyaml", "3.13"),
+        ("pytz", "2019.1"),
+        ("python-dateutil", "2.8.0"),
+        ("pyasn1", "0.4.5"),
+        ("markupsafe", "1.1.1"),
+        ("jmespath", "0.9.4"),
+        ("jinja2", "2.10.1"),
+        ("idna", "2.8"),
+        ("framework", "0.1.0"),
+        ("docutils", "0.14"),
+        ("djangorestframework", "3.9.3"),
+        ("django", "2.2"),
+        ("colorama", "0.3.9"),
+        ("chardet", "3.0.4"),
+        ("certifi", "2019.3.9"),
+        ("botocore", "1.12.137"),
+        ("awscli", "1.16.147"),
+    ]);
+    assert_eq!(pairs(&got), want);
+    assert!(got.iter().all(|p| !p.dev));
+}
