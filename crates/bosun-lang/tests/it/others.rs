@@ -311,3 +311,27 @@ fn composer_happy_gives_trivys_expected_list() {
             .any(|p| p.purl == "pkg:composer/guzzlehttp/guzzle@6.5.8")
     );
 }
+
+/// Trivy's expected list for `cargo_v3.lock` (`rust/cargo/parse_test.go`, `cargoV3Pkgs`)
+/// minus `app 0.1.0`, the workspace's own crate (no `source`), which is not reported here.
+#[test]
+fn cargo_v3_gives_trivys_expected_list_without_the_workspace_crate() {
+    let Some(got) = parse_as("rust/trivy-cargo_v3.lock", "Cargo.lock") else {
+        return;
+    };
+    let want = set(&[
+        ("aho-corasick", "0.7.20"),
+        ("libc", "0.2.140"),
+        ("memchr", "1.0.2"),
+        ("memchr", "2.5.0"),
+        ("regex", "1.7.3"),
+        ("regex-syntax", "0.5.6"),
+        ("regex-syntax", "0.6.29"),
+        ("ucd-util", "0.1.10"),
+    ]);
+    assert_eq!(pairs(&got), want);
+    assert!(
+        got.iter()
+            .all(|p| p.purl == format!("pkg:cargo/{}@{}", p.name, p.version))
+    );
+}
