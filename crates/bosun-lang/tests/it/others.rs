@@ -335,3 +335,22 @@ fn cargo_v3_gives_trivys_expected_list_without_the_workspace_crate() {
             .all(|p| p.purl == format!("pkg:cargo/{}@{}", p.name, p.version))
     );
 }
+
+/// Go's replace semantics: a directory replacement removes the module (its code is local), a
+/// versioned replacement applies only to that version.
+#[test]
+fn go_mod_replace_forms() {
+    let gomod = b"module example.com/app\n\ngo 1.21\n\nrequire (\n\ta.com/m v1.0.0\n\tb.com/m v1.0.0 // indirect\n\tc.com/m v1.2.0\n)\n\nreplace a.com/m => ../local\n\nreplace (\n\tb.com/m v1.0.0 => d.com/m v2.0.0\n\tc.com/m v1.1.0 => e.com/m v1.0.0 // another version: no effect\n)\n";
+    let got = bosun_lang::parse(bosun_lang::ManifestKind::GoMod, "go.mod", gomod).unwrap();
+    let got: Vec<_> = got
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str(), p.direct))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("d.com/m", "v2.0.0", Some(false)),
+            ("c.com/m", "v1.2.0", Some(true)),
+        ]
+    );
+}
