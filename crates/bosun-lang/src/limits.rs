@@ -70,15 +70,65 @@ impl Cx<'_> {
         })
     }
 
-    pub(crate) fn toml<T: DeserializeOwned>(&self, bytes: &[u8]) -> Result<T, LangError> {
+    /// The `[[package]]` tables of a lockfile (Cargo, poetry, uv, pdm), each decoded on its
+    /// own: decoding the whole document at once holds a tree of every value with its span,
+    /// about fifteen times the file's size; one table at a time keeps memory at the size of
+    /// the largest table. A table runs from its `[[package]]` line to the next line that
+    /// opens another top-level table (`[package.x]` subtables stay with their package).
+    pub(crate) fn toml_packages<T: DeserializeOwned>(
+        &self,
+        bytes: &[u8],
+    ) -> Result<Vec<T>, LangError> {
+        #[derive(serde::Deserialize)]
+        struct One<T> {
+            package: Vec<T>,
+        }
         let s = self.text(bytes)?;
         if bracket_depth(s, true) > MAX_DEPTH {
             return Err(self.too_deep());
         }
-        toml::from_str(s).map_err(|source| LangError::Toml {
+        let mut out = Vec::new();
+        let mut chunk: Option<usize> = None; // byte offset of the current `[[package]]`
+        let mut offset = 0usize;
+        let flush = |start: usize, end: usize, out: &mut Vec<T>| -> Result<(), LangError> {
+            let text = s.get(start..end).unwrap_or("");
+            let one: One<T> = toml::from_str(text).map_err(|source| LangError::Toml {
+                path: self.path.to_owned(),
+                source,
+            })?;
+            out.extend(one.package);
+            self.check_entries(out.len())
+        };
+        // The text before the first table must still be valid TOML (`version = 3`).
+        let mut preamble_end = None;
+        for line in s.split_inclusive('\n') {
+            if line.starts_with('[') {
+                let name = line.trim_end();
+                if name.starts_with("[package.") || name.starts_with("[[package.") {
+                    if chunk.is_none() {
+                        return Err(self.format(format!("{name} outside a [[package]] table")));
+                    }
+                } else {
+                    if let Some(start) = chunk.take() {
+                        flush(start, offset, &mut out)?;
+                    }
+                    preamble_end.get_or_insert(offset);
+                    if name == "[[package]]" {
+                        chunk = Some(offset);
+                    }
+                }
+            }
+            offset = offset.saturating_add(line.len());
+        }
+        if let Some(start) = chunk {
+            flush(start, s.len(), &mut out)?;
+        }
+        let preamble = s.get(..preamble_end.unwrap_or(s.len())).unwrap_or("");
+        toml::from_str::<toml::Table>(preamble).map_err(|source| LangError::Toml {
             path: self.path.to_owned(),
             source,
-        })
+        })?;
+        Ok(out)
     }
 
     pub(crate) fn yaml<T: DeserializeOwned>(&self, bytes: &[u8]) -> Result<T, LangError> {

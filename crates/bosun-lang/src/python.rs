@@ -173,12 +173,6 @@ fn strip_comment(line: &str) -> &str {
 }
 
 #[derive(Deserialize)]
-struct Lock {
-    #[serde(default)]
-    package: Vec<LockPackage>,
-}
-
-#[derive(Deserialize)]
 struct LockPackage {
     name: String,
     #[serde(default)]
@@ -225,10 +219,8 @@ fn uv_names(v: Option<&toml::Value>) -> Vec<String> {
 /// `poetry.lock` v1 (`category = "dev"`) and v2 (`groups = [...]`; a package outside the
 /// `main` group is dev-only).
 pub(crate) fn poetry(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, LangError> {
-    let lock: Lock = cx.toml(bytes)?;
-    cx.check_entries(lock.package.len())?;
-    Ok(lock
-        .package
+    let package: Vec<LockPackage> = cx.toml_packages(bytes)?;
+    Ok(package
         .iter()
         .filter_map(|p| {
             let mut out = pkg(&p.name, p.version.as_deref()?);
@@ -244,10 +236,8 @@ pub(crate) fn poetry(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, Lang
 
 /// `pdm.lock`: `groups` lists the groups needing the package; `default` is the run-time one.
 pub(crate) fn pdm(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, LangError> {
-    let lock: Lock = cx.toml(bytes)?;
-    cx.check_entries(lock.package.len())?;
-    Ok(lock
-        .package
+    let package: Vec<LockPackage> = cx.toml_packages(bytes)?;
+    Ok(package
         .iter()
         .filter_map(|p| {
             let mut out = pkg(&p.name, p.version.as_deref()?);
@@ -263,26 +253,22 @@ pub(crate) fn pdm(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, LangErr
 /// `uv.lock`: the project itself (an editable or virtual source) is not reported; its
 /// dependencies are direct, and packages reachable only through its dev dependencies are dev.
 pub(crate) fn uv(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, LangError> {
-    let lock: Lock = cx.toml(bytes)?;
-    cx.check_entries(lock.package.len())?;
+    let package: Vec<LockPackage> = cx.toml_packages(bytes)?;
     let is_root = |p: &LockPackage| {
         p.source
             .as_ref()
             .is_some_and(|s| s.contains_key("editable") || s.contains_key("virtual"))
     };
-    let by_name: HashMap<String, &LockPackage> = lock
-        .package
-        .iter()
-        .map(|p| (normalize(&p.name), p))
-        .collect();
+    let by_name: HashMap<String, &LockPackage> =
+        package.iter().map(|p| (normalize(&p.name), p)).collect();
     let mut prod_roots = Vec::new();
     let mut dev_roots = Vec::new();
-    for root in lock.package.iter().filter(|p| is_root(p)) {
+    for root in package.iter().filter(|p| is_root(p)) {
         prod_roots.extend(uv_names(root.dependencies.as_ref()));
         prod_roots.extend(uv_names(root.optional_dependencies.as_ref()));
         dev_roots.extend(uv_names(root.dev_dependencies.as_ref()));
     }
-    let has_root = lock.package.iter().any(&is_root);
+    let has_root = package.iter().any(&is_root);
     let prod = reachable(&prod_roots, |n| {
         by_name
             .get(n)
@@ -294,8 +280,7 @@ pub(crate) fn uv(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, LangErro
             .unwrap_or_default()
     });
     let direct: HashSet<&String> = prod_roots.iter().chain(dev_roots.iter()).collect();
-    Ok(lock
-        .package
+    Ok(package
         .iter()
         .filter(|p| !is_root(p))
         .filter_map(|p| {

@@ -6,12 +6,6 @@ use crate::limits::Cx;
 use crate::{LangEcosystem, LangError, LangPackage};
 
 #[derive(Deserialize)]
-struct CargoLock {
-    #[serde(default)]
-    package: Vec<CargoPackage>,
-}
-
-#[derive(Deserialize)]
 struct CargoPackage {
     name: String,
     version: String,
@@ -24,10 +18,8 @@ struct CargoPackage {
 /// application, not something an advisory database knows, so they are left out (Trivy
 /// reports them; cargo-audit looks them up but never matches them).
 pub(crate) fn cargo_lock(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, LangError> {
-    let lock: CargoLock = cx.toml(bytes)?;
-    cx.check_entries(lock.package.len())?;
-    Ok(lock
-        .package
+    let package: Vec<CargoPackage> = cx.toml_packages(bytes)?;
+    Ok(package
         .iter()
         .filter(|p| p.source.is_some())
         .map(|p| LangPackage::new(LangEcosystem::CratesIo, &p.name, &p.version))
