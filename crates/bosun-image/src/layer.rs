@@ -5,6 +5,7 @@ use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Read};
 use std::rc::Rc;
 
+use crate::gzip::GzipReader;
 use crate::hash::OffloadedSha256;
 
 use crate::path::{Whiteout, normalize_entry_name, normalize_rooted, whiteout};
@@ -53,7 +54,7 @@ impl<R: Read> Read for BlobReader<R> {
 /// The decompressor, picked from the first bytes of the blob.
 enum Decoder<R: BufRead> {
     Plain(R),
-    Gzip(Box<flate2::bufread::MultiGzDecoder<R>>),
+    Gzip(Box<GzipReader<R>>),
     Zstd(zstd::stream::read::Decoder<'static, R>),
 }
 
@@ -61,9 +62,7 @@ impl<R: BufRead> Decoder<R> {
     fn new(mut r: R) -> io::Result<Self> {
         let head = r.fill_buf()?;
         if head.starts_with(&[0x1f, 0x8b]) {
-            Ok(Decoder::Gzip(Box::new(
-                flate2::bufread::MultiGzDecoder::new(r),
-            )))
+            Ok(Decoder::Gzip(Box::new(GzipReader::new(r)?)))
         } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
             Ok(Decoder::Zstd(zstd::stream::read::Decoder::with_buffer(r)?))
         } else {
@@ -75,11 +74,13 @@ impl<R: BufRead> Decoder<R> {
         matches!(self, Decoder::Plain(_))
     }
 
-    fn into_inner(self) -> R {
+    fn into_inner(self) -> io::Result<R> {
         match self {
-            Decoder::Plain(r) => r,
-            Decoder::Gzip(d) => d.into_inner(),
-            Decoder::Zstd(d) => d.finish(),
+            Decoder::Plain(r) => Ok(r),
+            Decoder::Gzip(d) => d
+                .into_inner()
+                .ok_or_else(|| io::Error::other("gzip stream ended in a broken member")),
+            Decoder::Zstd(d) => Ok(d.finish()),
         }
     }
 }
@@ -182,7 +183,7 @@ pub(crate) fn walk_layer<V: LayerVisitor>(
     io::copy(&mut rest, &mut io::sink()).map_err(|e| fail(e, &hit))?;
     let tar_reader = rest.into_inner();
     let diff_hex = tar_reader.hasher.finalize_hex();
-    let mut blob_rest = tar_reader.inner.into_inner();
+    let mut blob_rest = tar_reader.inner.into_inner().map_err(|e| fail(e, &hit))?;
     io::copy(&mut blob_rest, &mut io::sink()).map_err(|e| fail(e, &hit))?;
     let blob_hex = match blob_rest.into_inner().hasher {
         Some(h) => h.finalize_hex(),

@@ -51,6 +51,7 @@ mod dir;
 mod error;
 mod final_view;
 pub mod fuzzing;
+mod gzip;
 mod hash;
 mod image;
 mod layer;
