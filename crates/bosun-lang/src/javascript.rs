@@ -322,8 +322,8 @@ fn pnpm_key(key: &str, v5: bool) -> Option<(&str, &str)> {
 }
 
 /// `pnpm-lock.yaml`: v5 and v6 mark dev-only packages with `dev: true`; v9 does not, so
-/// dev-only is computed as "not reachable from a run-time dependency of any importer"
-/// through `snapshots`. Entries with a `version` field (tarballs, git) use it.
+/// dev-only is computed through `snapshots` as "reachable from a dev dependency of an
+/// importer and not from a run-time one". Entries with a `version` field (tarballs, git) use it.
 pub(crate) fn pnpm_lock(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, LangError> {
     let lock: Value = cx.yaml(bytes)?;
     let major = match lock.get("lockfileVersion") {
@@ -382,8 +382,9 @@ pub(crate) fn pnpm_lock(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, L
         .map(|id| strip_peer(id, v5).to_owned())
         .collect();
 
-    let prod = if v5 || major < 9 {
-        HashSet::new()
+    // (reachable from run-time roots, reachable from dev roots), v9 only.
+    let (prod, dev_reach): (HashSet<String>, HashSet<String>) = if v5 || major < 9 {
+        (HashSet::new(), HashSet::new())
     } else {
         let graph = snapshots.unwrap_or(packages);
         let edges = |id: &str| -> Vec<String> {
@@ -397,10 +398,15 @@ pub(crate) fn pnpm_lock(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, L
                 .filter_map(|(n, v)| ref_of(v).map(|r| dep_id(n, &r, v5)))
                 .collect()
         };
-        reachable(&prod_ids, edges)
-            .into_iter()
-            .map(|id| strip_peer(&id, v5).to_owned())
-            .collect()
+        let strip = |set: HashSet<String>| -> HashSet<String> {
+            set.into_iter()
+                .map(|id| strip_peer(&id, v5).to_owned())
+                .collect()
+        };
+        (
+            strip(reachable(&prod_ids, edges)),
+            strip(reachable(&dev_ids, edges)),
+        )
     };
 
     let mut out = Vec::new();
@@ -426,8 +432,10 @@ pub(crate) fn pnpm_lock(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, L
         } else {
             id.to_owned()
         };
+        // Dev-only: needed by a dev dependency and by nothing at run time (a package no root
+        // reaches is not called dev: nothing says it is).
         p.dev = if major >= 9 {
-            !prod.contains(&id)
+            dev_reach.contains(&id) && !prod.contains(&id)
         } else {
             entry.get("dev").and_then(Value::as_bool) == Some(true)
         };

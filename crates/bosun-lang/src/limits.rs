@@ -139,6 +139,16 @@ impl Cx<'_> {
         // Some real lockfiles repeat a key (Syft's yarn berry fixture): keep the first.
         let mut options = serde_saphyr::Options::default();
         options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::FirstWins;
+        // The default budget (250,000 nodes) is made for configuration files; a monorepo's
+        // pnpm lock has more. Without aliases a document has fewer nodes than half its bytes
+        // (a node takes a character and a separator at least), so the budget grows with the
+        // input; alias expansion ("billion laughs") past that is refused.
+        let mut budget = serde_saphyr::Budget::default();
+        let scaled = s.len().saturating_add(4096);
+        budget.max_nodes = budget.max_nodes.max(scaled / 2);
+        budget.max_events = budget.max_events.max(scaled);
+        budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(scaled);
+        options.budget = Some(budget);
         serde_saphyr::from_str_with_options(s, options).map_err(|source| LangError::Yaml {
             path: self.path.to_owned(),
             source: Box::new(source),

@@ -251,7 +251,8 @@ pub(crate) fn pdm(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, LangErr
 }
 
 /// `uv.lock`: the project itself (an editable or virtual source) is not reported; its
-/// dependencies are direct, and packages reachable only through its dev dependencies are dev.
+/// dependencies are direct, and packages reachable through its dev dependencies but not its
+/// run-time ones are dev.
 pub(crate) fn uv(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, LangError> {
     let package: Vec<LockPackage> = cx.toml_packages(bytes)?;
     let is_root = |p: &LockPackage| {
@@ -269,7 +270,7 @@ pub(crate) fn uv(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, LangErro
         dev_roots.extend(uv_names(root.dev_dependencies.as_ref()));
     }
     let has_root = package.iter().any(&is_root);
-    let prod = reachable(&prod_roots, |n| {
+    let edges = |n: &str| -> Vec<String> {
         by_name
             .get(n)
             .map(|p| {
@@ -278,7 +279,9 @@ pub(crate) fn uv(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, LangErro
                 d
             })
             .unwrap_or_default()
-    });
+    };
+    let prod = reachable(&prod_roots, edges);
+    let dev_reach = reachable(&dev_roots, edges);
     let direct: HashSet<&String> = prod_roots.iter().chain(dev_roots.iter()).collect();
     Ok(package
         .iter()
@@ -287,7 +290,7 @@ pub(crate) fn uv(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, LangErro
             let mut out = pkg(&p.name, p.version.as_deref()?);
             let key = normalize(&p.name);
             if has_root {
-                out.dev = !prod.contains(&key);
+                out.dev = dev_reach.contains(&key) && !prod.contains(&key);
                 out.direct = Some(direct.contains(&key));
             }
             Some(out)
