@@ -39,21 +39,26 @@ pub(crate) fn metadata(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, La
     let mut license = None;
     let mut expression = None;
     let mut classifiers = Vec::new();
+    let mut in_license = false;
+    let mut license_is_text = false;
     for (i, line) in text.lines().enumerate() {
         cx.check_entries(i)?;
         if line.trim().is_empty() {
             break;
         }
         if line.starts_with([' ', '\t']) {
-            // A continuation of the previous header: only License may be long; keep its
-            // first line (the rest is usually the full license text).
+            // A continuation line: a License header that goes on is the license's full text,
+            // not its name; classifiers name it better.
+            license_is_text |= in_license;
             continue;
         }
         let Some((key, value)) = line.split_once(':') else {
             continue;
         };
         let value = value.trim();
-        match key.to_ascii_lowercase().as_str() {
+        let key = key.to_ascii_lowercase();
+        in_license = key == "license";
+        match key.as_str() {
             "name" => name = Some(value.to_owned()),
             "version" => version = Some(value.to_owned()),
             "license" => license = Some(value.to_owned()),
@@ -75,8 +80,9 @@ pub(crate) fn metadata(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, La
     let mut p = pkg(&name, &version);
     p.licenses = if let Some(e) = expression.filter(|e| !e.is_empty()) {
         vec![e]
-    } else if let Some(l) = license.filter(|l| !l.is_empty() && !l.eq_ignore_ascii_case("UNKNOWN"))
-    {
+    } else if let Some(l) = license.filter(|l| {
+        !license_is_text && !l.is_empty() && l.len() <= 200 && !l.eq_ignore_ascii_case("UNKNOWN")
+    }) {
         vec![l]
     } else {
         classifiers

@@ -387,3 +387,17 @@ fn pipfile_many_gives_trivys_expected_list() {
     assert_eq!(pairs(&got), want);
     assert!(got.iter().all(|p| !p.dev));
 }
+
+/// A License header spanning lines holds the license text: the classifier names it.
+#[test]
+fn metadata_license_text_falls_back_to_classifiers() {
+    let meta = b"Metadata-Version: 2.1\nName: foo\nVersion: 1.0\nLicense: Copyright (c) 2020 Foo\n        Permission is hereby granted, free of charge\nClassifier: License :: OSI Approved :: MIT License\n\nlong description\nName: not-this\n";
+    let got = bosun_lang::parse(
+        bosun_lang::ManifestKind::PythonMetadata,
+        "foo-1.0.dist-info/METADATA",
+        meta,
+    )
+    .unwrap();
+    assert_eq!(pairs(&got), set(&[("foo", "1.0")]));
+    assert_eq!(got[0].licenses, vec!["MIT License"]);
+}
