@@ -401,3 +401,43 @@ fn metadata_license_text_falls_back_to_classifiers() {
     assert_eq!(pairs(&got), set(&[("foo", "1.0")]));
     assert_eq!(got[0].licenses, vec!["MIT License"]);
 }
+
+/// Trivy's expected list for `uv_normal.lock` (`uv/parse_testcase.go`, `uvNormal`): names,
+/// versions, dev flags and direct/indirect, without the root project `normal`.
+#[test]
+fn uv_normal_gives_trivys_expected_list() {
+    let Some(got) = parse_as("python/uv/trivy-uv_normal.lock", "uv.lock") else {
+        return;
+    };
+    // (name, version, direct, dev)
+    let want: std::collections::BTreeSet<(String, String, Option<bool>, bool)> = [
+        ("httpx", "0.28.1", true, false),
+        ("orjson", "3.10.12", true, false),
+        ("pytest", "8.3.4", true, true),
+        ("requests", "2.32.0", true, false),
+        ("anyio", "4.7.0", false, false),
+        ("certifi", "2024.12.14", false, false),
+        ("charset-normalizer", "3.4.0", false, false),
+        ("colorama", "0.4.6", false, true),
+        ("exceptiongroup", "1.2.2", false, false),
+        ("h11", "0.14.0", false, false),
+        ("httpcore", "1.0.7", false, false),
+        ("idna", "3.10", false, false),
+        ("iniconfig", "2.0.0", false, true),
+        ("packaging", "24.2", false, true),
+        ("pluggy", "1.5.0", false, true),
+        ("sniffio", "1.3.1", false, false),
+        ("socksio", "1.0.0", false, false),
+        ("tomli", "2.2.1", false, true),
+        ("typing-extensions", "4.12.2", false, false),
+        ("urllib3", "2.2.3", false, false),
+    ]
+    .into_iter()
+    .map(|(n, v, r, d)| (n.to_owned(), v.to_owned(), Some(r), d))
+    .collect();
+    let got: std::collections::BTreeSet<(String, String, Option<bool>, bool)> = got
+        .iter()
+        .map(|p| (p.name.clone(), p.version.clone(), p.direct, p.dev))
+        .collect();
+    assert_eq!(got, want);
+}
