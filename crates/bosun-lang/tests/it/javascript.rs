@@ -413,3 +413,24 @@ fn list(s: &str) -> BTreeSet<(String, String)> {
         })
         .collect()
 }
+
+/// Trivy's expected list for the v6 lock with dev dependencies (`pnpmV6WithDev`, made with
+/// `pnpm list --prod`): Trivy drops dev packages, so it equals our non-dev ones.
+#[test]
+fn pnpm_v6_run_time_packages_match_trivys_list() {
+    let Some(got) = parse_as("pnpm/trivy-pnpm-lock_v6_with_dev.yaml", "pnpm-lock.yaml") else {
+        return;
+    };
+    let prod: Vec<_> = got.iter().filter(|p| !p.dev).cloned().collect();
+    assert_eq!(
+        with_direct(&prod),
+        want_direct(&[
+            ("@babel/runtime", "7.22.3", false),
+            ("js-tokens", "4.0.0", false),
+            ("loose-envify", "1.4.0", false),
+            ("react", "18.1.0", true),
+            ("redux", "4.2.0", true),
+            ("regenerator-runtime", "0.13.11", false),
+        ])
+    );
+}
