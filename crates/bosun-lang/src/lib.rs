@@ -246,7 +246,12 @@ impl ManifestKind {
             _ if base.ends_with(".egg-info") && base.len() > ".egg-info".len() => {
                 Self::PythonMetadata
             }
-            _ if base.ends_with(".gemspec") && parent == "specifications" => Self::Gemspec,
+            // Installed gems, and Ruby's default gems under `specifications/default/`.
+            _ if base.ends_with(".gemspec")
+                && (parent == "specifications" || dir.ends_with("specifications/default")) =>
+            {
+                Self::Gemspec
+            }
             _ if base.ends_with(".deps.json") && base.len() > ".deps.json".len() => {
                 Self::DotnetDepsJson
             }

@@ -46,6 +46,10 @@ fn manifest_kinds_are_decided_from_paths() {
             "usr/local/bundle/specifications/rack-2.2.3.gemspec",
             Some(K::Gemspec),
         ),
+        (
+            "usr/lib/ruby/gems/3.1.0/specifications/default/json-2.6.1.gemspec",
+            Some(K::Gemspec),
+        ),
         ("src/rack/rack.gemspec", None),
         ("app/Gemfile.lock", Some(K::GemfileLock)),
         ("app/composer.lock", Some(K::ComposerLock)),
