@@ -35,6 +35,7 @@ use bosun_vulndb::advisory::{ecosystem_applies, normalize_name, split_ecosystem}
 use bosun_vulndb::{Advisory, Db};
 use serde::Serialize;
 use serde_json::Value;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Matching options.
@@ -263,14 +264,24 @@ fn diag(level: DiagnosticLevel, message: String, layer: Option<LayerRef>) -> Dia
     }
 }
 
-/// Matches every package of `inv`.
+/// Per-key work: the packages sharing one (ecosystem, name) and what matching them gave.
+#[derive(Default)]
+struct KeyOutcome {
+    findings: Vec<Finding>,
+    diagnostics: Vec<Diagnostic>,
+    withdrawn: Vec<String>,
+    bad_versions: usize,
+}
+
+/// Matches every package of `inv`. Packages are grouped by lookup key (binary packages of one
+/// source share their advisories), and the keys are matched in parallel.
 pub fn match_inventory(inv: &Inventory, db: &Db, opts: &MatchOptions) -> MatchResult {
     let mut out = MatchResult::default();
-    let mut cache: HashMap<(String, String), Vec<Advisory>> = HashMap::new();
     let mut unknown_eco: BTreeMap<String, usize> = BTreeMap::new();
     let mut no_eco = 0usize;
-    let mut bad_versions = 0usize;
-    let mut withdrawn_ids: BTreeSet<String> = BTreeSet::new();
+    // (ecosystem, normalized name) -> [(package, name, version, scheme)]
+    type Group<'a> = Vec<(&'a Package, String, String, Ecosystem)>;
+    let mut groups: BTreeMap<(String, String), Group<'_>> = BTreeMap::new();
     for p in &inv.packages {
         let Some((eco, name, version)) = match_key(p) else {
             no_eco += 1;
@@ -283,62 +294,20 @@ pub fn match_inventory(inv: &Inventory, db: &Db, opts: &MatchOptions) -> MatchRe
         out.packages_matched += 1;
         let (base, _) = split_ecosystem(&eco);
         let key = (eco.clone(), normalize_name(base, &name));
-        if !cache.contains_key(&key) {
-            match db.lookup(&eco, &name) {
-                Ok(v) => {
-                    cache.insert(key.clone(), v);
-                }
-                Err(e) => {
-                    out.diagnostics.push(diag(
-                        DiagnosticLevel::Error,
-                        format!("vulnerability lookup failed for {eco} {name}: {e}"),
-                        Some(p.layer.clone()),
-                    ));
-                    continue;
-                }
-            }
-        }
-        let advisories = cache.get(&key).map(Vec::as_slice).unwrap_or_default();
-        let mut hits: Vec<Hit<'_>> = Vec::new();
-        for adv in advisories {
-            if adv.is_withdrawn() {
-                withdrawn_ids.insert(adv.id.clone());
-                continue;
-            }
-            let mut hit = Hit {
-                adv,
-                affected: Vec::new(),
-                fixed: Vec::new(),
-                will_not_fix: false,
-            };
-            for (i, af) in adv.affected.iter().enumerate() {
-                if !ecosystem_applies(&af.package.ecosystem, &eco)
-                    || normalize_name(base, &af.package.name) != key.1
-                {
-                    continue;
-                }
-                match affected_by(af, scheme, &version) {
-                    Ok((true, fixed)) => {
-                        hit.affected.push(i);
-                        hit.fixed.extend(fixed);
-                        hit.will_not_fix |= will_not_fix(af);
-                    }
-                    Ok((false, _)) => {}
-                    Err(_) => bad_versions += 1,
-                }
-            }
-            if !hit.affected.is_empty() {
-                hits.push(hit);
-            }
-        }
-        for f in merge(hits, p, &eco, &name, &version, scheme, db) {
-            if (opts.skip_unfixed && f.status != Status::Fixed)
-                || (opts.skip_will_not_fix && f.status == Status::WillNotFix)
-            {
-                continue;
-            }
-            out.findings.push(f);
-        }
+        groups.entry(key).or_default().push((p, name, version, scheme));
+    }
+    let groups: Vec<_> = groups.into_iter().collect();
+    let outcomes: Vec<KeyOutcome> = groups
+        .par_iter()
+        .map(|((eco, norm), members)| match_key_group(db, opts, eco, norm, members))
+        .collect();
+    let mut withdrawn_ids: BTreeSet<String> = BTreeSet::new();
+    let mut bad_versions = 0usize;
+    for o in outcomes {
+        out.findings.extend(o.findings);
+        out.diagnostics.extend(o.diagnostics);
+        withdrawn_ids.extend(o.withdrawn);
+        bad_versions += o.bad_versions;
     }
     out.withdrawn_skipped = withdrawn_ids.len();
     if no_eco > 0 {
@@ -371,6 +340,74 @@ pub fn match_inventory(inv: &Inventory, db: &Db, opts: &MatchOptions) -> MatchRe
         ))
     });
     out
+}
+
+fn match_key_group(
+    db: &Db,
+    opts: &MatchOptions,
+    eco: &str,
+    norm: &str,
+    members: &[(&Package, String, String, Ecosystem)],
+) -> KeyOutcome {
+    let mut o = KeyOutcome::default();
+    let Some((first, first_name, _, _)) = members.first() else {
+        return o;
+    };
+    let advisories = match db.lookup(eco, first_name) {
+        Ok(v) => v,
+        Err(e) => {
+            o.diagnostics.push(diag(
+                DiagnosticLevel::Error,
+                format!("vulnerability lookup failed for {eco} {first_name}: {e}"),
+                Some(first.layer.clone()),
+            ));
+            return o;
+        }
+    };
+    let (base, _) = split_ecosystem(eco);
+    for (p, name, version, scheme) in members {
+        let mut hits: Vec<Hit<'_>> = Vec::new();
+        for adv in &advisories {
+            if adv.is_withdrawn() {
+                o.withdrawn.push(adv.id.clone());
+                continue;
+            }
+            let mut hit = Hit {
+                adv,
+                affected: Vec::new(),
+                fixed: Vec::new(),
+                will_not_fix: false,
+            };
+            for (i, af) in adv.affected.iter().enumerate() {
+                if !ecosystem_applies(&af.package.ecosystem, eco)
+                    || normalize_name(base, &af.package.name) != norm
+                {
+                    continue;
+                }
+                match affected_by(af, *scheme, version) {
+                    Ok((true, fixed)) => {
+                        hit.affected.push(i);
+                        hit.fixed.extend(fixed);
+                        hit.will_not_fix |= will_not_fix(af);
+                    }
+                    Ok((false, _)) => {}
+                    Err(_) => o.bad_versions += 1,
+                }
+            }
+            if !hit.affected.is_empty() {
+                hits.push(hit);
+            }
+        }
+        for f in merge(hits, p, eco, name, version, *scheme, db) {
+            if (opts.skip_unfixed && f.status != Status::Fixed)
+                || (opts.skip_will_not_fix && f.status == Status::WillNotFix)
+            {
+                continue;
+            }
+            o.findings.push(f);
+        }
+    }
+    o
 }
 
 /// Groups a package's hits into findings: hits sharing any id (record id, alias, upstream)

@@ -70,10 +70,10 @@ pub struct Affected {
     /// Per-package `severity[]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub severity: Vec<Severity>,
-    /// `ecosystem_specific` as written (Debian `urgency`, Ubuntu `priority`, ...).
+    /// `ecosystem_specific`, reduced to [`KEPT_SPECIFIC_KEYS`] (Debian `urgency`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ecosystem_specific: Option<Value>,
-    /// `database_specific` as written.
+    /// `database_specific`, reduced to [`KEPT_SPECIFIC_KEYS`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_specific: Option<Value>,
 }
@@ -158,10 +158,16 @@ pub(crate) struct RawOsv {
     references: Option<Vec<RawReference>>,
 }
 
+/// A reference: an OSV `{type, url}` object, or a bare URL (as [`Advisory`] writes them,
+/// so exported advisories import again).
 #[derive(Deserialize)]
-struct RawReference {
-    #[serde(default)]
-    url: Option<String>,
+#[serde(untagged)]
+enum RawReference {
+    Object {
+        #[serde(default)]
+        url: Option<String>,
+    },
+    Url(String),
 }
 
 #[derive(Deserialize)]
@@ -276,8 +282,8 @@ impl RawOsv {
                 ranges,
                 versions: a.versions.unwrap_or_default(),
                 severity: a.severity.unwrap_or_default(),
-                ecosystem_specific: a.ecosystem_specific,
-                database_specific: a.database_specific,
+                ecosystem_specific: a.ecosystem_specific.and_then(prune),
+                database_specific: a.database_specific.and_then(prune),
             });
         }
         let database_severity = self
@@ -301,11 +307,37 @@ impl RawOsv {
                 .references
                 .unwrap_or_default()
                 .into_iter()
-                .filter_map(|r| r.url)
+                .filter_map(|r| match r {
+                    RawReference::Object { url } => url,
+                    RawReference::Url(u) => Some(u),
+                })
                 .take(MAX_REFERENCES)
                 .collect(),
         })
     }
+}
+
+/// Keys of `ecosystem_specific` / `database_specific` kept: the ones that rate or qualify a
+/// fix (the rest, e.g. source paths and CWE lists, is not needed to match and costs time on
+/// every lookup).
+pub const KEPT_SPECIFIC_KEYS: [&str; 8] = [
+    "severity",
+    "urgency",
+    "priority",
+    "status",
+    "fix_status",
+    "resolution",
+    "tag",
+    "cvss",
+];
+
+fn prune(v: Value) -> Option<Value> {
+    let Value::Object(m) = v else { return None };
+    let kept: serde_json::Map<String, Value> = m
+        .into_iter()
+        .filter(|(k, _)| KEPT_SPECIFIC_KEYS.contains(&k.as_str()))
+        .collect();
+    (!kept.is_empty()).then_some(Value::Object(kept))
 }
 
 /// The index key of a package name: PyPI names are compared in PEP 503 normal form
