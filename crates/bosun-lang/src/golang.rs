@@ -34,8 +34,9 @@ pub(crate) fn go_mod(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, Lang
     // (module, optional version) -> replacement (module, version) or None for a local path.
     let mut replaces: HashMap<ModVersion, Option<(String, String)>> = HashMap::new();
     let mut block: Option<&str> = None;
-    for (i, raw) in text.lines().enumerate() {
-        cx.check_entries(i)?;
+    // Lines are bounded by the input size; entries by MAX_ENTRIES.
+    for raw in text.lines() {
+        cx.check_entries(requires.len().saturating_add(replaces.len()))?;
         let (line, indirect) = split_comment(raw);
         if line.is_empty() {
             continue;

@@ -195,8 +195,8 @@ pub(crate) fn yarn_lock(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, L
 fn yarn_v1(cx: &Cx<'_>, text: &str) -> Result<Vec<LangPackage>, LangError> {
     let mut out = Vec::new();
     let mut current: Option<String> = None;
-    for (i, line) in text.lines().enumerate() {
-        cx.check_entries(i)?;
+    for line in text.lines() {
+        cx.check_entries(out.len())?;
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }

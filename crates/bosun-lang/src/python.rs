@@ -41,8 +41,8 @@ pub(crate) fn metadata(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, La
     let mut classifiers = Vec::new();
     let mut in_license = false;
     let mut license_is_text = false;
-    for (i, line) in text.lines().enumerate() {
-        cx.check_entries(i)?;
+    for line in text.lines() {
+        cx.check_entries(classifiers.len())?;
         if line.trim().is_empty() {
             break;
         }
@@ -113,8 +113,12 @@ pub(crate) fn requirements(cx: &Cx<'_>, bytes: &[u8]) -> Result<Parsed, LangErro
     let mut out = Parsed::default();
     // Backslash-newline continues a line.
     let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
-    for (i, raw) in joined.lines().enumerate() {
-        cx.check_entries(i)?;
+    for raw in joined.lines() {
+        cx.check_entries(
+            out.packages
+                .len()
+                .saturating_add(out.unresolved_includes.len()),
+        )?;
         let line = strip_comment(raw).trim();
         if line.is_empty() {
             continue;

@@ -24,8 +24,8 @@ pub(crate) fn gemfile_lock(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>
     let mut direct: HashSet<String> = HashSet::new();
     let mut section = "";
     let mut in_specs = false;
-    for (i, line) in text.lines().enumerate() {
-        cx.check_entries(i)?;
+    for line in text.lines() {
+        cx.check_entries(out.len().saturating_add(direct.len()))?;
         let line = line.trim_end();
         if line.is_empty() {
             in_specs = false;
@@ -80,8 +80,8 @@ pub(crate) fn gemspec(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, Lan
     let mut name = None;
     let mut version = None;
     let mut licenses = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        cx.check_entries(i)?;
+    for line in text.lines() {
+        cx.check_entries(licenses.len())?;
         let line = line.trim();
         let Some((lhs, rhs)) = line.split_once('=') else {
             continue;
