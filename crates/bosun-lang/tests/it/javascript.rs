@@ -434,3 +434,30 @@ fn pnpm_v6_run_time_packages_match_trivys_list() {
         ])
     );
 }
+
+/// Syft's expected list for its berry fixture (`javascript/parse_yarn_lock_test.go`) minus
+/// `c0n-fab_u.laTION`, the project's own workspace (`@workspace:.`), which is not a package
+/// here; its dependencies are the direct ones.
+#[test]
+fn syft_yarn_berry_gives_syfts_expected_list_without_the_workspace() {
+    let Some(got) = parse_as("yarn/syft-yarn-berry.yarn.lock", "yarn.lock") else {
+        return;
+    };
+    assert_eq!(
+        with_direct(&got),
+        want_direct(&[
+            ("@babel/code-frame", "7.10.4", true),
+            ("@types/minimatch", "3.0.3", true),
+            ("@types/qs", "6.9.4", true),
+            ("ajv", "6.12.3", true),
+            ("asn1.js", "4.10.1", true),
+            ("atob", "2.1.2", true),
+            ("aws-sdk", "2.706.0", false),
+            ("jhipster-core", "7.3.4", false),
+        ])
+    );
+    assert!(
+        got.iter()
+            .any(|p| p.purl == "pkg:npm/%40babel/code-frame@7.10.4")
+    );
+}
