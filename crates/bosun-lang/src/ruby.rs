@@ -10,7 +10,8 @@ fn pkg(name: &str, version: &str) -> LangPackage {
 }
 
 /// Drops a platform suffix: `nokogiri (1.13.10-x86_64-linux)` is nokogiri 1.13.10 (RubyGems
-/// versions use `.` for pre-releases, so a `-` starts the platform).
+/// versions use `.` for pre-releases, so a `-` starts the platform); the purl keeps it as
+/// `?platform=x86_64-linux`.
 fn strip_platform(version: &str) -> &str {
     version.split('-').next().unwrap_or(version)
 }
@@ -59,9 +60,18 @@ pub(crate) fn gemfile_lock(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>
         let Some(version) = rest.strip_suffix(')') else {
             continue;
         };
-        let version = strip_platform(version.trim());
+        let full = version.trim();
+        let version = strip_platform(full);
         if !name.is_empty() && !version.is_empty() {
-            out.push(pkg(name, version));
+            let mut p = pkg(name, version);
+            // The platform goes into the purl, as purl-spec's `platform` qualifier.
+            if let Some(platform) = full.get(version.len()..).and_then(|r| r.strip_prefix('-'))
+                && let Some(purl) =
+                    crate::purl_parts("gem", None, name, Some(version), &[("platform", platform)])
+            {
+                p.purl = purl;
+            }
+            out.push(p);
         }
     }
     if !direct.is_empty() {

@@ -354,3 +354,15 @@ fn go_mod_replace_forms() {
         ]
     );
 }
+
+/// Platform gems: the version without the platform, the platform as the purl qualifier
+/// (purl-spec: `pkg:gem/jruby-launcher@1.1.2?platform=java`).
+#[test]
+fn gemfile_lock_platform_gems() {
+    let Some(got) = parse_as("ruby/osv-scanner-docs-site-Gemfile.lock", "Gemfile.lock") else {
+        return;
+    };
+    let ffi = got.iter().find(|p| p.name == "ffi").unwrap();
+    assert_eq!(ffi.version, "1.17.4");
+    assert_eq!(ffi.purl, "pkg:gem/ffi@1.17.4?platform=x86_64-linux-gnu");
+}
