@@ -31,7 +31,8 @@
 //!   but advisory lookups such as cargo-audit's only match registry crates), and Go modules
 //!   replaced by a local directory.
 //! - Versions are as written: Go keeps its `v` (`v1.2.3`, also in the purl), Composer its
-//!   `v1.27.0`; RubyGems platform suffixes (`-x86_64-linux`) are cut.
+//!   `v1.27.0`; RubyGems platform suffixes (`-x86_64-linux`) are cut from the version and kept
+//!   in the purl (`?platform=x86_64-linux`).
 //! - Licenses are as written (`"MIT or BSD-2-Clause"` stays one string).
 //! - `dev` comes from the file: v5/v6 pnpm and npm `dev` flags, poetry category/groups,
 //!   Pipfile `develop`, composer `packages-dev`; for uv and pnpm v9 it is computed as "not
