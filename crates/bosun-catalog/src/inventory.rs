@@ -84,7 +84,9 @@ pub fn build<V: AsRef<CatalogVisitor>>(
         .copied();
     finals.retain(|(p, k, _)| *k != FileKind::Rpm || Some(*p) == rpm_pick);
 
-    let mut seen: HashSet<(PackageType, String, String, Option<String>)> = HashSet::new();
+    // OS packages listed by two databases (status and status.d) count once; a language
+    // package counts once per manifest, since each is its own application.
+    let mut seen: HashSet<Identity<'_>> = HashSet::new();
     let mut key_sets: HashMap<(usize, &str), HashSet<Key<'_>>> = HashMap::new();
     for (path, _kind, top) in finals {
         let Some(copy) = copy_of(top, path) else {
@@ -101,6 +103,7 @@ pub fn build<V: AsRef<CatalogVisitor>>(
                 f.package.name.clone(),
                 f.package.version.clone(),
                 f.package.arch.clone(),
+                (!ty.is_os()).then_some(path),
             );
             if !seen.insert(dedupe) {
                 continue;
@@ -130,10 +133,19 @@ pub fn build<V: AsRef<CatalogVisitor>>(
     inv
 }
 
+/// What makes two listed packages the same package: type, name, version, arch, and for
+/// language packages the manifest path.
+type Identity<'a> = (PackageType, String, String, Option<String>, Option<&'a str>);
+
 /// Fills in purl, ecosystem and location.
 fn finish(f: &Found, os: Option<&OsInfo>, db_path: &str) -> Package {
     let mut pkg = f.package.clone();
     let ty = pkg.package_type;
+    pkg.locations = vec![format!("/{db_path}")];
+    if !ty.is_os() {
+        // Language packages carry their purl and ecosystem from the manifest.
+        return pkg;
+    }
     let namespace = distro::purl_namespace(os, ty);
     let mut qualifiers = vec![
         ("arch", pkg.arch.clone().unwrap_or_default()),

@@ -52,6 +52,8 @@ pub enum FileKind {
     Apk,
     /// An rpm database.
     Rpm,
+    /// A language package manifest or lockfile (`package-lock.json`, `*.dist-info/METADATA`...).
+    Lang(bosun_lang::ManifestKind),
 }
 
 impl FileKind {
@@ -85,7 +87,10 @@ impl FileKind {
         if APK_DBS.contains(&path) {
             return Some(FileKind::Apk);
         }
-        RPM_DBS.contains(&path).then_some(FileKind::Rpm)
+        if RPM_DBS.contains(&path) {
+            return Some(FileKind::Rpm);
+        }
+        bosun_lang::ManifestKind::from_path(path).map(FileKind::Lang)
     }
 
     fn cap(self) -> u64 {
@@ -103,6 +108,7 @@ impl FileKind {
             FileKind::DpkgStatus | FileKind::DpkgStatusD => Some(PackageType::Deb),
             FileKind::Apk => Some(PackageType::Apk),
             FileKind::Rpm => Some(PackageType::Rpm),
+            FileKind::Lang(m) => Some(lang_type(m.ecosystem())),
             _ => None,
         }
     }
@@ -259,6 +265,7 @@ impl CatalogVisitor {
                 };
                 self.push_db(path, kind, packages);
             }
+            FileKind::Lang(manifest) => self.accept_lang(path, kind, manifest, bytes),
             FileKind::Rpm => {
                 let result = match bosun_rpmdb::detect(bytes) {
                     Some(format) => {
@@ -288,12 +295,84 @@ impl CatalogVisitor {
         }
     }
 
+    fn accept_lang(
+        &mut self,
+        path: &str,
+        kind: FileKind,
+        manifest: bosun_lang::ManifestKind,
+        bytes: &[u8],
+    ) {
+        let packages = match bosun_lang::parse(manifest, path, bytes) {
+            Ok(pkgs) => Some(pkgs.into_iter().map(found_lang).collect()),
+            Err(e) => {
+                self.diag(
+                    DiagnosticLevel::Warning,
+                    "lang",
+                    path,
+                    format!("unreadable manifest, its packages are missing: {e}"),
+                );
+                None
+            }
+        };
+        self.push_db(path, kind, packages);
+    }
+
     fn push_db(&mut self, path: &str, kind: FileKind, packages: Option<Vec<Found>>) {
         self.dbs.push(DbCopy {
             path: path.to_owned(),
             kind,
             packages,
         });
+    }
+}
+
+/// The package type of a language ecosystem.
+#[must_use]
+pub fn lang_type(e: bosun_lang::LangEcosystem) -> PackageType {
+    use bosun_lang::LangEcosystem as L;
+    match e {
+        L::PyPI => PackageType::Python,
+        L::Npm => PackageType::Npm,
+        L::Maven => PackageType::Maven,
+        L::RubyGems => PackageType::Gem,
+        L::Packagist => PackageType::Composer,
+        L::NuGet => PackageType::NuGet,
+        L::CratesIo => PackageType::Cargo,
+        L::Go => PackageType::Go,
+    }
+}
+
+/// The OSV ecosystem name of a language ecosystem.
+#[must_use]
+pub fn lang_osv_ecosystem(e: bosun_lang::LangEcosystem) -> &'static str {
+    use bosun_lang::LangEcosystem as L;
+    match e {
+        L::PyPI => "PyPI",
+        L::Npm => "npm",
+        L::Maven => "Maven",
+        L::RubyGems => "RubyGems",
+        L::Packagist => "Packagist",
+        L::NuGet => "NuGet",
+        L::CratesIo => "crates.io",
+        L::Go => "Go",
+    }
+}
+
+/// A language package: its purl and ecosystem are known from the manifest alone.
+fn found_lang(p: bosun_lang::LangPackage) -> Found {
+    Found {
+        purl_version: p.version.clone(),
+        epoch: None,
+        package: Package {
+            package_type: lang_type(p.ecosystem),
+            ecosystem: Some(lang_osv_ecosystem(p.ecosystem).to_owned()),
+            name: p.name,
+            version: p.version,
+            purl: p.purl,
+            licenses: p.licenses,
+            dev: p.dev,
+            ..Package::default()
+        },
     }
 }
 

@@ -159,22 +159,62 @@ pub struct LayerRef {
     pub diff_id: Option<String>,
 }
 
-/// The kind of package, which says which database or manifest it came from.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
+/// The kind of package, which says which database or manifest it came from. Serialized as
+/// its purl type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PackageType {
     /// A Debian package from the dpkg database.
     #[default]
+    #[serde(rename = "deb")]
     Deb,
     /// An Alpine (or Wolfi, Chainguard) package from the apk database.
+    #[serde(rename = "apk")]
     Apk,
     /// An RPM package from the rpm database.
+    #[serde(rename = "rpm")]
     Rpm,
+    /// A Python distribution (installed metadata or a lockfile).
+    #[serde(rename = "pypi")]
+    Python,
+    /// An npm package (installed `package.json` or a lockfile).
+    #[serde(rename = "npm")]
+    Npm,
+    /// A Maven artifact.
+    #[serde(rename = "maven")]
+    Maven,
+    /// A Ruby gem.
+    #[serde(rename = "gem")]
+    Gem,
+    /// A PHP Composer package.
+    #[serde(rename = "composer")]
+    Composer,
+    /// A .NET NuGet package.
+    #[serde(rename = "nuget")]
+    NuGet,
+    /// A Rust crate.
+    #[serde(rename = "cargo")]
+    Cargo,
+    /// A Go module.
+    #[serde(rename = "golang")]
+    Go,
 }
 
 impl PackageType {
+    /// Every package type.
+    pub const ALL: [PackageType; 11] = [
+        PackageType::Deb,
+        PackageType::Apk,
+        PackageType::Rpm,
+        PackageType::Python,
+        PackageType::Npm,
+        PackageType::Maven,
+        PackageType::Gem,
+        PackageType::Composer,
+        PackageType::NuGet,
+        PackageType::Cargo,
+        PackageType::Go,
+    ];
+
     /// The purl type of packages of this kind.
     #[must_use]
     pub fn purl_type(self) -> &'static str {
@@ -182,7 +222,28 @@ impl PackageType {
             PackageType::Deb => "deb",
             PackageType::Apk => "apk",
             PackageType::Rpm => "rpm",
+            PackageType::Python => "pypi",
+            PackageType::Npm => "npm",
+            PackageType::Maven => "maven",
+            PackageType::Gem => "gem",
+            PackageType::Composer => "composer",
+            PackageType::NuGet => "nuget",
+            PackageType::Cargo => "cargo",
+            PackageType::Go => "golang",
         }
+    }
+
+    /// The package type of a purl type, if bosun knows it.
+    #[must_use]
+    pub fn from_purl_type(ty: &str) -> Option<PackageType> {
+        PackageType::ALL.into_iter().find(|t| t.purl_type() == ty)
+    }
+
+    /// Whether packages of this kind belong to the operating system (a distro's package
+    /// manager), rather than to an application.
+    #[must_use]
+    pub fn is_os(self) -> bool {
+        matches!(self, PackageType::Deb | PackageType::Apk | PackageType::Rpm)
     }
 }
 
@@ -225,6 +286,9 @@ pub struct Package {
     /// Vendor or maintainer, where recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor: Option<String>,
+    /// A development-only dependency (a lockfile's dev group); left out of matching by default.
+    #[serde(default)]
+    pub dev: bool,
 }
 
 /// How bad a diagnostic is.
@@ -279,10 +343,12 @@ mod tests {
 
     #[test]
     fn package_type_serializes_as_purl_type() {
-        for t in [PackageType::Deb, PackageType::Apk, PackageType::Rpm] {
+        for t in PackageType::ALL {
             let s = serde_json::to_string(&t).unwrap();
             assert_eq!(s, format!("\"{}\"", t.purl_type()));
+            assert_eq!(PackageType::from_purl_type(t.purl_type()), Some(t));
         }
+        assert_eq!(PackageType::from_purl_type("generic"), None);
     }
 
     #[test]

@@ -84,6 +84,7 @@ struct ReportPackage {
     source_version: Option<String>,
     licenses: Vec<String>,
     vendor: Option<String>,
+    dev: bool,
     layer: ReportLayerRef,
     locations: Vec<String>,
     files: Vec<String>,
@@ -162,6 +163,7 @@ pub(crate) fn to_report(inv: &Inventory, opts: &RenderOptions) -> Report {
                 source_version: p.source_version.clone(),
                 licenses: p.licenses.clone(),
                 vendor: p.vendor.clone(),
+                dev: p.dev,
                 layer: layer_ref(&p.layer),
                 locations: p.locations.clone(),
                 files: p.files.clone(),
@@ -246,6 +248,7 @@ pub(crate) fn read(value: serde_json::Value) -> Result<Inventory, ReportError> {
                 locations: p.locations,
                 files: p.files,
                 vendor: p.vendor,
+                dev: p.dev,
             })
             .collect(),
         diagnostics: r

@@ -51,11 +51,8 @@ pub(crate) fn package(e: ForeignEntry<'_>, skipped: &mut Skipped) -> Option<Pack
     let Ok(purl) = PackageUrl::from_str(purl_str) else {
         return skip("unparsable purl".to_owned());
     };
-    let package_type = match purl.ty() {
-        "deb" => PackageType::Deb,
-        "apk" => PackageType::Apk,
-        "rpm" => PackageType::Rpm,
-        other => return skip(format!("purl type {other} not supported yet")),
+    let Some(package_type) = PackageType::from_purl_type(purl.ty()) else {
+        return skip(format!("purl type {} not supported yet", purl.ty()));
     };
     let q = |k: &str| purl.qualifiers().get(k).map(|v| v.to_string());
     // syft writes `upstream=name` or `upstream=name@version` for the source package.

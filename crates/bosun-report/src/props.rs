@@ -103,6 +103,9 @@ pub(crate) fn package_props(pkg: &Package, licenses: bool) -> Props {
         pkg.source_version.as_ref(),
     );
     push_opt(&mut p, "bosun:package:vendor", pkg.vendor.as_ref());
+    if pkg.dev {
+        push(&mut p, "bosun:package:dev", "true".to_owned());
+    }
     if licenses {
         push_list(&mut p, "bosun:package:license", &pkg.licenses);
     }
@@ -139,12 +142,7 @@ fn split_index<'a>(key: &str, rest: &'a str) -> Result<(usize, &'a str), ReportE
 }
 
 pub(crate) fn parse_package_type(key: &str, value: &str) -> Result<PackageType, ReportError> {
-    match value {
-        "deb" => Ok(PackageType::Deb),
-        "apk" => Ok(PackageType::Apk),
-        "rpm" => Ok(PackageType::Rpm),
-        _ => Err(bad(key, value)),
-    }
+    PackageType::from_purl_type(value).ok_or_else(|| bad(key, value))
 }
 
 /// The document-level data read back from pairs.
@@ -271,6 +269,7 @@ pub(crate) fn read_package_props<'a>(
             "bosun:package:source_name" => pkg.source_name = val(),
             "bosun:package:source_version" => pkg.source_version = val(),
             "bosun:package:vendor" => pkg.vendor = val(),
+            "bosun:package:dev" => pkg.dev = v == "true",
             "bosun:layer:index" => pkg.layer.index = parse_num(k, v)?,
             "bosun:layer:diff_id" => pkg.layer.diff_id = val(),
             _ => {

@@ -78,6 +78,7 @@ pub(crate) fn real_inventory() -> Option<Inventory> {
                 Vec::new()
             },
             vendor: None,
+            dev: false,
         });
     }
     let apk_text = std::fs::read_to_string(&apk).unwrap();
@@ -111,6 +112,7 @@ pub(crate) fn real_inventory() -> Option<Inventory> {
             locations: vec!["/lib/apk/db/installed".into()],
             files,
             vendor: field("m:"),
+            dev: false,
         });
     }
     let rpm_text = std::fs::read_to_string(&rpm).unwrap();
@@ -137,6 +139,7 @@ pub(crate) fn real_inventory() -> Option<Inventory> {
             locations: vec!["/var/lib/rpm/rpmdb.sqlite".into()],
             files: Vec::new(),
             vendor: Some("Microsoft Corporation".into()),
+            dev: false,
         });
     }
     let mut inv = Inventory {

@@ -103,7 +103,6 @@ fn spdx_official_example_reads_with_skip_diagnostics() {
     let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     let inv = read_sbom(&bytes).unwrap();
     assert_eq!(inv.source.kind, "sbom");
-    assert!(inv.packages.is_empty());
     let describes: Vec<&str> = doc["documentDescribes"]
         .as_array()
         .unwrap()
@@ -123,11 +122,23 @@ fn spdx_official_example_reads_with_skip_diagnostics() {
         .filter_map(|m| m.split(' ').next()?.parse::<usize>().ok())
         .sum();
     let total = doc["packages"].as_array().unwrap().len();
-    assert_eq!(skipped + described, total, "{:?}", inv.diagnostics);
+    // Every package is read (a known purl type), skipped with a diagnostic, or the described
+    // document root.
+    assert_eq!(
+        inv.packages.len() + skipped + described,
+        total,
+        "{:?}",
+        inv.diagnostics
+    );
+    assert!(inv.packages.iter().all(|p| {
+        p.purl
+            .starts_with(&format!("pkg:{}/", p.package_type.purl_type()))
+    }));
 }
 
 /// A syft-shaped CycloneDX BOM (OS component, deb packages with `upstream` qualifiers, an npm
-/// package): deb packages come back with arch and source from the purl, npm is skipped.
+/// package, a generic one): deb packages come back with arch and source from the purl, npm as
+/// npm, the generic purl is skipped with a diagnostic.
 #[test]
 fn foreign_cyclonedx_maps_purls() {
     let bom = serde_json::json!({
@@ -142,6 +153,7 @@ fn foreign_cyclonedx_maps_purls() {
              "purl": "pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&upstream=bash%405.2.15-2&distro=debian-12",
              "licenses": [{"expression": "GPL-3.0-or-later"}]},
             {"type": "library", "name": "left-pad", "version": "1.3.0", "purl": "pkg:npm/left-pad@1.3.0"},
+            {"type": "library", "name": "blob", "version": "1", "purl": "pkg:generic/blob@1"},
             {"type": "operating-system", "name": "debian", "version": "12"}
         ]
     });
@@ -149,7 +161,11 @@ fn foreign_cyclonedx_maps_purls() {
     assert_eq!(inv.source.name, "debian:12");
     assert_eq!(inv.os.as_ref().unwrap().id, "debian");
     let names: Vec<&str> = inv.packages.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["bash", "libc6"]);
+    assert_eq!(names, ["bash", "libc6", "left-pad"]);
+    assert_eq!(
+        inv.packages[2].package_type,
+        bosun_inventory::PackageType::Npm
+    );
     let bash = &inv.packages[0];
     assert_eq!(bash.source_name.as_deref(), Some("bash"));
     assert_eq!(bash.source_version.as_deref(), Some("5.2.15-2"));
@@ -160,7 +176,7 @@ fn foreign_cyclonedx_maps_purls() {
     assert_eq!(libc.licenses, ["LGPL-2.1-only", "GPL-2+"]);
     assert_eq!(inv.diagnostics.len(), 1);
     assert!(
-        inv.diagnostics[0].message.contains("npm"),
+        inv.diagnostics[0].message.contains("generic"),
         "{:?}",
         inv.diagnostics
     );

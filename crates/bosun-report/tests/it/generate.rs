@@ -50,11 +50,7 @@ fn layer_ref() -> impl Strategy<Value = LayerRef> {
 }
 
 fn package() -> impl Strategy<Value = Package> {
-    let ty = prop_oneof![
-        Just(PackageType::Deb),
-        Just(PackageType::Apk),
-        Just(PackageType::Rpm)
-    ];
+    let ty = proptest::sample::select(PackageType::ALL.to_vec());
     let purl = prop_oneof![
         Just(String::new()),
         "pkg:deb/debian/[a-z]{1,8}@[0-9.]{1,5}",
@@ -62,12 +58,19 @@ fn package() -> impl Strategy<Value = Package> {
     ];
     (
         (text(), text(), ty, purl, opt(), opt(), opt(), opt()),
-        (vec(license(), 0..4), layer_ref(), list(), list(), opt()),
+        (
+            vec(license(), 0..4),
+            layer_ref(),
+            list(),
+            list(),
+            opt(),
+            any::<bool>(),
+        ),
     )
         .prop_map(
             |(
                 (name, version, package_type, purl, ecosystem, arch, source_name, source_version),
-                (licenses, layer, locations, files, vendor),
+                (licenses, layer, locations, files, vendor, dev),
             )| Package {
                 name,
                 version,
@@ -82,6 +85,7 @@ fn package() -> impl Strategy<Value = Package> {
                 locations,
                 files,
                 vendor,
+                dev,
             },
         )
 }

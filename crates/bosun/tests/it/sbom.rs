@@ -319,3 +319,75 @@ fn missing_source_and_bad_flags_exit_2() {
     let out = bosun(&["sbom"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `(name, version, dev)` of the registry packages a package-lock v3 installs, read here from
+/// its `packages` map: every `node_modules/...` key that is not a link.
+fn package_lock_expected(text: &str) -> std::collections::BTreeSet<(String, String, bool)> {
+    let lock: serde_json::Value = serde_json::from_str(text).unwrap();
+    lock["packages"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, v)| k.contains("node_modules/") && v["link"] != true)
+        .map(|(k, v)| {
+            let name = k.rsplit("node_modules/").next().unwrap().to_owned();
+            let version = v["version"].as_str().unwrap().to_owned();
+            (name, version, v["dev"] == true)
+        })
+        .collect()
+}
+
+#[test]
+fn lockfiles_in_later_layers_give_language_packages_with_their_layer() {
+    let lock = bosun_testdata::require!("data/app-deps/npm/trivy-package-lock_v3.json");
+    let cargo = bosun_testdata::require!("data/app-deps/rust/trivy-ci-test.Cargo.lock");
+    let lock_text = String::from_utf8(read(&lock)).unwrap();
+    let cargo_text = String::from_utf8(read(&cargo)).unwrap();
+    let want_npm = package_lock_expected(&lock_text);
+    // Registry crates: `[[package]]` tables with a `source` line.
+    let want_crates = cargo_text
+        .split("[[package]]")
+        .filter(|t| t.contains("\nsource = "))
+        .count();
+    let tmp = tempfile::tempdir().unwrap();
+    let image = tmp.path().join("app.tar");
+    ImageBuilder::new()
+        .layer(|l| l.file("etc/os-release", "ID=alpine\nVERSION_ID=3.20.3\n"))
+        .layer(|l| l.file("app/package-lock.json", &lock_text))
+        .layer(|l| {
+            l.compression(Compression::Gzip)
+                .file("src/tool/Cargo.lock", &cargo_text)
+        })
+        .write_docker_archive(&image)
+        .unwrap();
+    let report = sbom_json(&image.display().to_string());
+    let packages = report["packages"].as_array().unwrap();
+    let npm: std::collections::BTreeSet<(String, String, bool)> = packages
+        .iter()
+        .filter(|p| p["type"] == "npm")
+        .map(|p| {
+            assert_eq!(p["layer"]["index"], 1);
+            assert_eq!(p["ecosystem"], "npm");
+            assert_eq!(p["locations"][0], "/app/package-lock.json");
+            let name = p["name"].as_str().unwrap();
+            assert!(
+                p["purl"].as_str().unwrap().starts_with("pkg:npm/"),
+                "{name}"
+            );
+            (
+                name.to_owned(),
+                p["version"].as_str().unwrap().to_owned(),
+                p["dev"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(npm, want_npm);
+    let crates: Vec<&serde_json::Value> =
+        packages.iter().filter(|p| p["type"] == "cargo").collect();
+    assert_eq!(crates.len(), want_crates);
+    assert!(
+        crates
+            .iter()
+            .all(|p| p["layer"]["index"] == 2 && p["ecosystem"] == "crates.io")
+    );
+}
