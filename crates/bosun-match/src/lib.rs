@@ -33,9 +33,9 @@ use bosun_version::Ecosystem;
 use bosun_version::osv as vosv;
 use bosun_vulndb::advisory::{ecosystem_applies, normalize_name, split_ecosystem};
 use bosun_vulndb::{Advisory, Db};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
-use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Matching options.
@@ -294,7 +294,10 @@ pub fn match_inventory(inv: &Inventory, db: &Db, opts: &MatchOptions) -> MatchRe
         out.packages_matched += 1;
         let (base, _) = split_ecosystem(&eco);
         let key = (eco.clone(), normalize_name(base, &name));
-        groups.entry(key).or_default().push((p, name, version, scheme));
+        groups
+            .entry(key)
+            .or_default()
+            .push((p, name, version, scheme));
     }
     let groups: Vec<_> = groups.into_iter().collect();
     let outcomes: Vec<KeyOutcome> = groups
