@@ -164,3 +164,27 @@ pub struct DbInfo {
     #[serde(skip)]
     pub path: Option<PathBuf>,
 }
+
+/// Fuzz entry points (also run by proptest on stable): never panic on any bytes.
+pub mod fuzz {
+    /// Opens `bytes` as a database file and exercises every reader.
+    pub fn open_bytes(bytes: &[u8]) {
+        let Ok(dir) = tempfile::tempdir() else { return };
+        let p = dir.path().join(crate::DB_FILE);
+        if std::fs::write(&p, bytes).is_err() {
+            return;
+        }
+        if let Ok(db) = crate::Db::open(dir.path()) {
+            let _ = db.verify();
+            let _ = db.lookup("Debian:12", "bash");
+            let _ = db.kev("CVE-2021-44228");
+            let _ = db.epss("CVE-2021-44228");
+        }
+    }
+
+    /// Imports `bytes` as OSV JSON (record or bundle) and as OSV YAML.
+    pub fn import_bytes(bytes: &[u8]) {
+        let mut b = crate::DbBuilder::new();
+        let _ = b.add_json_bytes("fuzz.json", bytes);
+    }
+}

@@ -126,3 +126,24 @@ proptest! {
         prop_assert!(r.is_err());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    /// The fuzz targets' bodies, on random and mutated real bytes.
+    #[test]
+    fn fuzz_bodies_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048), at in any::<prop::sample::Index>(), x in any::<u8>()) {
+        bosun_vulndb::fuzz::open_bytes(&bytes);
+        bosun_vulndb::fuzz::import_bytes(&bytes);
+        if let Some(good) = small() {
+            let mut m = good.clone();
+            let i = at.index(m.len());
+            m[i] ^= x;
+            bosun_vulndb::fuzz::open_bytes(&m);
+        }
+        let rec = br#"{"id":"GHSA-x","modified":"2024","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.0"}]}]}]}"#;
+        let mut r = rec.to_vec();
+        let i = at.index(r.len());
+        r[i] ^= x;
+        bosun_vulndb::fuzz::import_bytes(&r);
+    }
+}
