@@ -189,3 +189,70 @@ fn source_of(id: &str) -> &'static str {
         _ => "database_specific",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Scores from the CVSS specifications' own examples / FIRST calculators.
+    #[test]
+    fn vectors_score_per_specification() {
+        let (c, s) = score_vector("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").expect("v3");
+        assert_eq!(
+            (c.version.as_str(), c.score, s),
+            ("3.1", 9.8, Severity::Critical)
+        );
+        let (c, s) = score_vector("CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H").expect("v3.0");
+        assert_eq!(
+            (c.version.as_str(), c.score, s),
+            ("3.0", 6.5, Severity::Medium)
+        );
+        let (c, s) = score_vector("AV:N/AC:L/Au:N/C:P/I:P/A:P").expect("v2");
+        assert_eq!(
+            (c.version.as_str(), c.score, s),
+            ("2.0", 7.5, Severity::High)
+        );
+        let (c, s) =
+            score_vector("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N")
+                .expect("v4");
+        assert_eq!(
+            (c.version.as_str(), c.score, s),
+            ("4.0", 9.3, Severity::Critical)
+        );
+        assert!(score_vector("CVSS:3.1/garbage").is_none());
+        assert!(score_vector("").is_none());
+    }
+
+    #[test]
+    fn vendor_words_map() {
+        assert_eq!(Severity::from_word("MODERATE"), Some(Severity::Medium));
+        assert_eq!(Severity::from_word("Important"), Some(Severity::High));
+        assert_eq!(Severity::from_word("unimportant"), Some(Severity::Low));
+        assert_eq!(Severity::from_word("not yet assigned"), None);
+    }
+
+    #[test]
+    fn highest_cvss_version_wins_then_vendor_rating() {
+        let adv: Advisory = serde_json::from_value(serde_json::json!({
+            "id": "GHSA-aaaa-bbbb-cccc",
+            "severity": [
+                {"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"},
+                {"type": "CVSS_V4", "score": "CVSS:4.0/AV:N/AC:H/AT:N/PR:N/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N"}
+            ],
+            "affected": [],
+            "database_severity": "HIGH"
+        }))
+        .expect("advisory");
+        let (s, src, cv) = assess(&[(&adv, vec![])]);
+        assert_eq!(src, "cvss_v4");
+        assert_eq!(cv.len(), 2);
+        assert_eq!(cv[0].version, "4.0");
+        assert!(s <= Severity::Medium);
+        let mut no_cvss = adv.clone();
+        no_cvss.severity.clear();
+        assert_eq!(assess(&[(&no_cvss, vec![])]).0, Severity::High);
+        assert_eq!(assess(&[(&no_cvss, vec![])]).1, "ghsa");
+        no_cvss.database_severity = None;
+        assert_eq!(assess(&[(&no_cvss, vec![])]).0, Severity::Unknown);
+    }
+}

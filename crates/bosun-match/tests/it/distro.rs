@@ -200,3 +200,46 @@ fn alpine_minirootfs_matches_the_oracle_by_origin() {
     assert!(want6 > 20, "{want6}");
     eprintln!("same origins at 0.1-r0 vs v3.6 secdb: {want6} findings");
 }
+
+#[test]
+fn unfixed_and_will_not_fix_status() {
+    // osv.dev's Debian records carry `ecosystem_specific.urgency`; feeds2osv writes none, so
+    // these two records are written here in osv.dev's shape.
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (id, urgency) in [
+        ("DEBIAN-CVE-2099-0002", "unimportant"),
+        ("DEBIAN-CVE-2099-0003", "low"),
+    ] {
+        let rec = serde_json::json!({"id": id, "modified": "2024-01-01T00:00:00Z",
+            "affected": [{"package": {"ecosystem": "Debian:12", "name": "tar"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}],
+                "ecosystem_specific": {"urgency": urgency}}]});
+        std::fs::write(dir.path().join(format!("{id}.json")), rec.to_string()).expect("write");
+    }
+    let (_d, db) = db(&[dir.path().to_path_buf()]);
+    let inv = inventory(vec![deb("tar", "1.34+dfsg-1.2", "tar", None, "Debian:12")]);
+    let r = match_inventory(&inv, &db, &MatchOptions::default());
+    let st: Vec<(String, Status)> = r
+        .findings
+        .iter()
+        .map(|f| (f.id.clone(), f.status))
+        .collect();
+    assert_eq!(
+        st,
+        [
+            ("DEBIAN-CVE-2099-0002".to_string(), Status::WillNotFix),
+            ("DEBIAN-CVE-2099-0003".to_string(), Status::Affected)
+        ]
+    );
+    assert_eq!(r.findings[1].severity_source, "debian");
+    let skip = MatchOptions {
+        skip_will_not_fix: true,
+        ..MatchOptions::default()
+    };
+    assert_eq!(match_inventory(&inv, &db, &skip).findings.len(), 1);
+    let unfixed = MatchOptions {
+        skip_unfixed: true,
+        ..MatchOptions::default()
+    };
+    assert!(match_inventory(&inv, &db, &unfixed).findings.is_empty());
+}
