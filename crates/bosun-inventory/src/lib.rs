@@ -161,7 +161,9 @@ pub struct LayerRef {
 
 /// The kind of package, which says which database or manifest it came from. Serialized as
 /// its purl type.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub enum PackageType {
     /// A Debian package from the dpkg database.
     #[default]
