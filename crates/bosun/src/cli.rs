@@ -131,8 +131,11 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
                 };
                 scanners.config = Some(bosun_misconfig::Checker::new(config)?);
             }
-            "vuln" | "license" => anyhow::bail!(
-                "the {name} scanner needs the vulnerability database, which this version does not have yet; use --scanners secret,config"
+            "vuln" => anyhow::bail!(
+                "the vuln scanner needs the vulnerability database, which this version does not have yet; use --scanners secret,config"
+            ),
+            "license" => anyhow::bail!(
+                "the license scanner is not available yet (package licenses are in `bosun sbom`); use --scanners secret,config"
             ),
             other => anyhow::bail!("unknown scanner {other:?}: use secret, config"),
         }
@@ -149,7 +152,6 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("unknown severity {bad:?}: use CRITICAL, HIGH, MEDIUM, LOW");
     }
     let progress = Progress::new(args.quiet);
-    progress.message("opening image");
     let image = open(&args.source, &progress)?;
     progress.message("reading layers");
     let mut inventory = bosun_scan::scan(&image, &scanners)?;
