@@ -14,20 +14,7 @@ fn pkg(name: &str, version: &str) -> LangPackage {
 
 /// The comparison key PyPI uses for names (PEP 503): lowercase, runs of `-_.` as one `-`.
 pub(crate) fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-        } else {
-            if sep && !out.is_empty() {
-                out.push('-');
-            }
-            sep = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
+    bosun_version::pep440::normalize_name(name)
 }
 
 /// Core metadata (RFC 822 style headers up to the first blank line; the body is the

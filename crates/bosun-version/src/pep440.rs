@@ -294,3 +294,43 @@ impl std::fmt::Display for Version {
         Ok(())
     }
 }
+
+/// A PyPI project name normalized as PEP 503 says (`Foo.Bar_baz` -> `foo-bar-baz`): runs of
+/// `-`, `_` and `.` become one `-`, letters are lowercased. Lockfiles, installed metadata and
+/// advisories spell names differently; this is how they are compared.
+#[must_use]
+pub fn normalize_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod name_tests {
+    #[test]
+    fn pep503_examples_normalize_alike() {
+        // The examples of PEP 503's normalization section.
+        for n in [
+            "friendly-bard",
+            "Friendly-Bard",
+            "FRIENDLY-BARD",
+            "friendly.bard",
+            "friendly_bard",
+            "friendly--bard",
+            "FrIeNdLy-._.-bArD",
+        ] {
+            assert_eq!(super::normalize_name(n), "friendly-bard", "{n}");
+        }
+    }
+}

@@ -344,20 +344,7 @@ fn prune(v: Value) -> Option<Value> {
 /// (lowercase, runs of `-_.` as one `-`); other ecosystems compare names exactly.
 pub fn normalize_name(ecosystem_base: &str, name: &str) -> String {
     if ecosystem_base == "PyPI" {
-        let mut out = String::with_capacity(name.len());
-        let mut sep = false;
-        for c in name.chars() {
-            if matches!(c, '-' | '_' | '.') {
-                sep = true;
-            } else {
-                if sep && !out.is_empty() {
-                    out.push('-');
-                }
-                sep = false;
-                out.extend(c.to_lowercase());
-            }
-        }
-        out
+        bosun_version::pep440::normalize_name(name)
     } else {
         name.to_string()
     }
