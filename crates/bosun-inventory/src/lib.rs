@@ -19,6 +19,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod vuln;
+pub use vuln::{Severity, Vulnerability};
+
 /// Everything bosun learned about one image (or root filesystem, or SBOM).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Inventory {
@@ -38,6 +41,9 @@ pub struct Inventory {
     /// Risky image configuration.
     #[serde(default)]
     pub misconfigurations: Vec<Misconfiguration>,
+    /// Known vulnerabilities of the packages, one per vulnerability per package.
+    #[serde(default)]
+    pub vulnerabilities: Vec<Vulnerability>,
 }
 
 /// A secret found in a layer file or in the image config. The secret itself is never kept:

@@ -26,7 +26,11 @@
 
 mod severity;
 
-pub use severity::{CvssScore, Severity, score_vector};
+pub use bosun_inventory::vuln::{
+    CvssScore, EpssInfo, KevInfo, Severity, Status, VulnPackage, Vulnerability,
+    Vulnerability as Finding,
+};
+pub use severity::score_vector;
 
 use bosun_inventory::{Diagnostic, DiagnosticLevel, Inventory, LayerRef, Package};
 use bosun_version::Ecosystem;
@@ -45,92 +49,8 @@ pub struct MatchOptions {
     pub skip_will_not_fix: bool,
     /// Drop findings without a fix (`--ignore-unfixed`).
     pub skip_unfixed: bool,
-}
-
-/// Whether a fix exists.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// A fixed version exists.
-    Fixed,
-    /// Affected, no fix known.
-    Affected,
-    /// The distribution decided not to fix it (Debian `unimportant` / `no-dsa` / `ignored`...).
-    WillNotFix,
-}
-
-/// The package a finding is about.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FindingPackage {
-    /// Installed package name.
-    pub name: String,
-    /// Installed version.
-    pub version: String,
-    /// Package URL.
-    pub purl: String,
-    /// OSV ecosystem it was matched in.
-    pub ecosystem: String,
-    /// The name looked up (the source package for dpkg/apk), when it differs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub matched_name: Option<String>,
-    /// The version compared, when it differs (the dpkg source version).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub matched_version: Option<String>,
-}
-
-/// CISA KEV data of a finding.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct KevInfo {
-    /// The CVE found in the catalog.
-    pub cve: String,
-    /// `dateAdded`.
-    pub date_added: String,
-    /// `dueDate`.
-    pub due_date: Option<String>,
-    /// `knownRansomwareCampaignUse`.
-    pub ransomware: Option<String>,
-}
-
-/// EPSS data of a finding.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct EpssInfo {
-    /// The CVE scored.
-    pub cve: String,
-    /// Probability of exploitation (0..1).
-    pub score: f32,
-    /// Percentile (0..1).
-    pub percentile: f32,
-}
-
-/// One vulnerability in one package.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Finding {
-    /// Primary id: a CVE when any merged record names one, else the first record id.
-    pub id: String,
-    /// Every other id of the merged records (record ids, aliases, upstream), sorted.
-    pub aliases: Vec<String>,
-    /// Summary of the first merged record that has one.
-    pub summary: Option<String>,
-    /// Severity.
-    pub severity: Severity,
-    /// Where it came from: `cvss_v4`, `cvss_v3`, `cvss_v2`, `ghsa`, `debian`, ..., `none`.
-    pub severity_source: String,
-    /// Scored CVSS vectors, best first.
-    pub cvss: Vec<CvssScore>,
-    /// The package.
-    pub package: FindingPackage,
-    /// Fixed versions from the matching ranges' `fixed` events, sorted, deduplicated.
-    pub fixed_versions: Vec<String>,
-    /// Fix status.
-    pub status: Status,
-    /// The layer that brought the package.
-    pub layer: LayerRef,
-    /// CISA KEV entry, if any id of the finding is listed.
-    pub kev: Option<KevInfo>,
-    /// EPSS score (the highest among the finding's CVEs).
-    pub epss: Option<EpssInfo>,
-    /// The advisory records merged into this finding.
-    pub records: Vec<String>,
+    /// Match development dependencies too (`--include-dev`); by default they are left out.
+    pub include_dev: bool,
 }
 
 /// What matching produced.
@@ -144,6 +64,8 @@ pub struct MatchResult {
     pub withdrawn_skipped: usize,
     /// Packages matched (with a known ecosystem).
     pub packages_matched: usize,
+    /// Development dependencies left out (see [`MatchOptions::include_dev`]).
+    pub dev_skipped: usize,
 }
 
 /// The (ecosystem, name, version) a package is matched with.
@@ -283,6 +205,10 @@ pub fn match_inventory(inv: &Inventory, db: &Db, opts: &MatchOptions) -> MatchRe
     type Group<'a> = Vec<(&'a Package, String, String, Ecosystem)>;
     let mut groups: BTreeMap<(String, String), Group<'_>> = BTreeMap::new();
     for p in &inv.packages {
+        if p.dev && !opts.include_dev {
+            out.dev_skipped += 1;
+            continue;
+        }
         let Some((eco, name, version)) = match_key(p) else {
             no_eco += 1;
             continue;
@@ -511,11 +437,12 @@ fn merge(
             severity,
             severity_source,
             cvss,
-            package: FindingPackage {
+            package: VulnPackage {
                 name: p.name.clone(),
                 version: p.version.clone(),
                 purl: p.purl.clone(),
                 ecosystem: eco.to_string(),
+                location: p.locations.first().cloned(),
                 matched_name: (name != p.name).then(|| name.to_string()),
                 matched_version: (version != p.version).then(|| version.to_string()),
             },

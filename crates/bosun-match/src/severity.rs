@@ -1,78 +1,24 @@
 //! Severity: CVSS vectors scored with the `cvss` crate (v4.0, v3.1, v3.0, v2.0, highest
 //! version preferred), else the ecosystem's own rating, else `UNKNOWN`.
 
+use bosun_inventory::vuln::{CvssScore, Severity};
 use bosun_vulndb::Advisory;
-use serde::Serialize;
 use serde_json::Value;
 use std::str::FromStr;
-
-/// A qualitative severity.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Severity {
-    /// No rating found.
-    #[default]
-    Unknown,
-    /// Low (also Debian `unimportant`, Ubuntu `negligible`).
-    Low,
-    /// Medium / moderate.
-    Medium,
-    /// High / important.
-    High,
-    /// Critical.
-    Critical,
-}
-
-impl Severity {
-    /// Maps a vendor rating word (GHSA `MODERATE`, Debian urgency `high`, Red Hat
-    /// `Important`, Ubuntu `negligible`...); `None` for words that rate nothing.
-    pub fn from_word(w: &str) -> Option<Severity> {
-        let w = w.trim().to_ascii_lowercase();
-        let w = w.trim_end_matches('*').trim_end_matches(" (no dsa)");
-        Some(match w {
-            "critical" => Severity::Critical,
-            "high" | "important" => Severity::High,
-            "medium" | "moderate" => Severity::Medium,
-            "low" | "negligible" | "unimportant" | "minor" => Severity::Low,
-            _ => return None,
-        })
-    }
-
-    fn from_cvss(s: cvss::Severity) -> Severity {
-        match s {
-            cvss::Severity::None => Severity::Unknown,
-            cvss::Severity::Low => Severity::Low,
-            cvss::Severity::Medium => Severity::Medium,
-            cvss::Severity::High => Severity::High,
-            cvss::Severity::Critical => Severity::Critical,
-        }
-    }
-}
-
-/// One scored CVSS vector.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CvssScore {
-    /// `4.0`, `3.1`, `3.0` or `2.0`.
-    pub version: String,
-    /// The vector as written.
-    pub vector: String,
-    /// Base score (for v4: the CVSS-B/BT/BE/BTE score the vector defines).
-    pub score: f64,
-}
 
 /// Scores a CVSS vector string; `None` when it does not parse.
 pub fn score_vector(vector: &str) -> Option<(CvssScore, Severity)> {
     let v = vector.trim();
     let (version, score, sev) = if v.starts_with("CVSS:4.0/") {
         let s = cvss::v4::Vector::from_str(v).ok()?.score();
-        let sev = Severity::from_cvss(s.clone().severity());
+        let sev = from_cvss(s.clone().severity());
         ("4.0", s.value(), sev)
     } else if let Some(ver) = ["3.1", "3.0"]
         .into_iter()
         .find(|x| v.starts_with(&format!("CVSS:{x}/")))
     {
         let s = cvss::v3::Vector::from_str(v).ok()?.score();
-        (ver, s.value(), Severity::from_cvss(s.severity()))
+        (ver, s.value(), from_cvss(s.severity()))
     } else {
         // v2 vectors carry no prefix (`AV:N/AC:L/Au:N/C:P/I:P/A:P`).
         let s = cvss::v2::Vector::from_str(v.trim_start_matches("CVSS:2.0/"))
@@ -94,6 +40,16 @@ pub fn score_vector(vector: &str) -> Option<(CvssScore, Severity)> {
         },
         sev,
     ))
+}
+
+fn from_cvss(s: cvss::Severity) -> Severity {
+    match s {
+        cvss::Severity::None => Severity::Unknown,
+        cvss::Severity::Low => Severity::Low,
+        cvss::Severity::Medium => Severity::Medium,
+        cvss::Severity::High => Severity::High,
+        cvss::Severity::Critical => Severity::Critical,
+    }
 }
 
 fn version_rank(v: &str) -> u8 {

@@ -6,7 +6,7 @@
 
 use bosun_inventory::{
     Diagnostic, DiagnosticLevel, Inventory, Layer, LayerRef, Misconfiguration, OsInfo, Package,
-    PackageType, SecretFinding, SourceInfo,
+    PackageType, SecretFinding, SourceInfo, Vulnerability,
 };
 use serde::{Deserialize, Serialize};
 
@@ -21,8 +21,8 @@ pub(crate) struct Report {
     layers: Vec<ReportLayer>,
     packages: Vec<ReportPackage>,
     diagnostics: Vec<ReportDiagnostic>,
-    /// Reserved: filled by vulnerability matching.
-    vulnerabilities: Vec<serde_json::Value>,
+    /// Known vulnerabilities, one per vulnerability per package.
+    vulnerabilities: Vec<Vulnerability>,
     /// Secrets in any layer or in the config (masked).
     secrets: Vec<SecretFinding>,
     /// Risky image configuration.
@@ -180,7 +180,7 @@ pub(crate) fn to_report(inv: &Inventory, opts: &RenderOptions) -> Report {
                 layer: d.layer.as_ref().map(layer_ref),
             })
             .collect(),
-        vulnerabilities: Vec::new(),
+        vulnerabilities: inv.vulnerabilities.clone(),
         secrets: inv.secrets.clone(),
         misconfigurations: inv.misconfigurations.clone(),
     }
@@ -264,5 +264,6 @@ pub(crate) fn read(value: serde_json::Value) -> Result<Inventory, ReportError> {
             .collect(),
         secrets: r.secrets,
         misconfigurations: r.misconfigurations,
+        vulnerabilities: r.vulnerabilities,
     })
 }

@@ -1,8 +1,13 @@
-//! The `table` format: one line per package, for people at a terminal.
+//! The `table` format, for people at a terminal: the packages (or their count), then the
+//! vulnerabilities grouped by target (the OS, then each application manifest), secrets and
+//! misconfigurations.
 
 use std::io::Write;
 
-use bosun_inventory::Inventory;
+use std::collections::BTreeMap;
+
+use bosun_inventory::vuln::{Severity, Vulnerability};
+use bosun_inventory::{Inventory, PackageType};
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 
 use crate::{RenderOptions, ReportError};
@@ -16,6 +21,7 @@ pub(crate) fn write(
 ) -> Result<(), ReportError> {
     let color = opts.color;
     write_packages(inv, opts, out)?;
+    write_vulnerabilities(inv, color, out)?;
     if !inv.secrets.is_empty() {
         writeln!(out).map_err(ReportError::Write)?;
         let rows = inv.secrets.iter().map(|f| {
@@ -71,9 +77,9 @@ pub(crate) fn write(
 }
 
 /// A plain table with a header, its trailing spaces trimmed.
-fn write_rows<const N: usize>(
+fn write_rows<const N: usize, R: Into<comfy_table::Row>>(
     header: [&str; N],
-    rows: impl Iterator<Item = [String; N]>,
+    rows: impl Iterator<Item = R>,
     color: bool,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
@@ -123,4 +129,134 @@ fn write_packages(
         format!(", os {}", o.pretty_name.as_deref().unwrap_or(&o.id))
     });
     writeln!(out, "{} packages{os}", inv.packages.len()).map_err(ReportError::Write)
+}
+
+/// Where a finding is reported: the OS for distribution packages, else the manifest or
+/// database path that listed the package.
+fn target(v: &Vulnerability, os: &str) -> (u8, String) {
+    let purl_type = v
+        .package
+        .purl
+        .strip_prefix("pkg:")
+        .and_then(|r| r.split('/').next())
+        .unwrap_or("");
+    match PackageType::from_purl_type(purl_type) {
+        Some(t) if t.is_os() => (0, format!("{os} (os packages)")),
+        _ => (
+            1,
+            v.package
+                .location
+                .clone()
+                .unwrap_or_else(|| v.package.ecosystem.clone()),
+        ),
+    }
+}
+
+fn severity_cell(s: Severity, color: bool) -> Cell {
+    let c = Cell::new(s.as_str());
+    if !color {
+        return c;
+    }
+    match s {
+        Severity::Critical => c.fg(Color::Red).add_attribute(Attribute::Bold),
+        Severity::High => c.fg(Color::Red),
+        Severity::Medium => c.fg(Color::Yellow),
+        Severity::Low => c.fg(Color::Blue),
+        Severity::Unknown => c.fg(Color::DarkGrey),
+    }
+}
+
+/// `3 (CRITICAL 1, HIGH 2)`: counts per severity, highest first, zeros left out.
+fn counts<'a>(vulns: impl Iterator<Item = &'a Vulnerability>) -> String {
+    let mut per: BTreeMap<Severity, usize> = BTreeMap::new();
+    let mut total = 0;
+    for v in vulns {
+        *per.entry(v.severity).or_default() += 1;
+        total += 1;
+    }
+    let parts: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|s| per.get(s).map(|n| format!("{s} {n}")))
+        .collect();
+    if parts.is_empty() {
+        total.to_string()
+    } else {
+        format!("{total} ({})", parts.join(", "))
+    }
+}
+
+fn write_vulnerabilities(
+    inv: &Inventory,
+    color: bool,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
+    if inv.vulnerabilities.is_empty() {
+        return Ok(());
+    }
+    let os = inv.os.as_ref().map_or_else(
+        || "os".to_owned(),
+        |o| o.pretty_name.clone().unwrap_or_else(|| o.id.clone()),
+    );
+    let mut groups: BTreeMap<(u8, String), Vec<&Vulnerability>> = BTreeMap::new();
+    for v in &inv.vulnerabilities {
+        groups.entry(target(v, &os)).or_default().push(v);
+    }
+    for ((_, name), mut vulns) in groups {
+        vulns.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.package.name.cmp(&b.package.name))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        writeln!(out).map_err(ReportError::Write)?;
+        writeln!(
+            out,
+            "{name}: {} vulnerabilities",
+            counts(vulns.iter().copied())
+        )
+        .map_err(ReportError::Write)?;
+        let rows = vulns.iter().map(|v| {
+            let mut exploit = Vec::new();
+            if v.kev.is_some() {
+                exploit.push("KEV".to_owned());
+            }
+            if let Some(e) = &v.epss {
+                exploit.push(format!("EPSS {:.2}", e.score));
+            }
+            let fixed = if v.fixed_versions.is_empty() {
+                v.status.as_str().replace('_', " ")
+            } else {
+                v.fixed_versions.join(", ")
+            };
+            [
+                Cell::new(&v.package.name),
+                Cell::new(&v.package.version),
+                Cell::new(&v.id),
+                severity_cell(v.severity, color),
+                Cell::new(fixed),
+                Cell::new(exploit.join(" ")),
+                Cell::new(v.layer.index),
+            ]
+        });
+        write_rows(
+            [
+                "PACKAGE",
+                "INSTALLED",
+                "VULNERABILITY",
+                "SEVERITY",
+                "FIXED IN",
+                "EXPLOITED",
+                "LAYER",
+            ],
+            rows,
+            color,
+            out,
+        )?;
+    }
+    writeln!(
+        out,
+        "\nTotal: {} vulnerabilities",
+        counts(inv.vulnerabilities.iter())
+    )
+    .map_err(ReportError::Write)
 }

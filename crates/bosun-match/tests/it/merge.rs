@@ -127,3 +127,34 @@ fn findings_carry_kev_for_listed_cves() {
     }
     eprintln!("{} go findings, {with_kev} in KEV", r.findings.len());
 }
+
+#[test]
+fn development_dependencies_are_matched_only_when_asked() {
+    let Some(npm) = bosun_testdata::path("data/osv/ghsa-npm") else {
+        return;
+    };
+    let (_dir, db) = db(&[npm]);
+    let mut dev = package("npm", "lodash", "4.17.20");
+    dev.dev = true;
+    let inv = inventory(vec![dev, package("npm", "minimist", "1.2.5")]);
+    let names = |opts: &MatchOptions| -> BTreeSet<String> {
+        match_inventory(&inv, &db, opts)
+            .findings
+            .into_iter()
+            .map(|f| f.package.name)
+            .collect()
+    };
+    // lodash 4.17.20 is below GHSA-35jh-r3h4-6jhm's fix (4.17.21), minimist 1.2.5 below
+    // GHSA-xvch-5gv4-984h's (1.2.6): both affected, but lodash is a dev dependency.
+    let default = MatchOptions::default();
+    assert_eq!(names(&default), BTreeSet::from(["minimist".to_string()]));
+    assert_eq!(match_inventory(&inv, &db, &default).dev_skipped, 1);
+    let with_dev = MatchOptions {
+        include_dev: true,
+        ..MatchOptions::default()
+    };
+    assert_eq!(
+        names(&with_dev),
+        BTreeSet::from(["lodash".to_string(), "minimist".to_string()])
+    );
+}
