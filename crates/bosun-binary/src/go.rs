@@ -108,7 +108,7 @@ fn find_header(window: &[u8]) -> Option<usize> {
     loop {
         let rest = window.get(from..)?;
         let i = from + memchr::memmem::find(rest, MAGIC)?;
-        if i % ALIGN == 0 {
+        if i.is_multiple_of(ALIGN) {
             return (window.len() - i >= HEADER_SIZE).then_some(i);
         }
         from = i.checked_add(1)?;
@@ -448,7 +448,12 @@ pub fn packages(info: &GoBuildInfo) -> Vec<BinaryPackage> {
     }
     if let Some(main) = info.main.as_ref().filter(|m| !m.path.is_empty()) {
         let version = main_version(info, main);
-        out.push(go_package(&main.path, &version, PackageKind::GoModule, true));
+        out.push(go_package(
+            &main.path,
+            &version,
+            PackageKind::GoModule,
+            true,
+        ));
     }
     for dep in &info.deps {
         let m = match dep.replace.as_deref() {
@@ -459,7 +464,12 @@ pub fn packages(info: &GoBuildInfo) -> Vec<BinaryPackage> {
         if m.path.is_empty() {
             continue;
         }
-        out.push(go_package(&m.path, &m.version, PackageKind::GoModule, false));
+        out.push(go_package(
+            &m.path,
+            &m.version,
+            PackageKind::GoModule,
+            false,
+        ));
     }
     out
 }
@@ -479,10 +489,10 @@ fn main_version(info: &GoBuildInfo, main: &GoModule) -> String {
     {
         return v;
     }
-    if let (Some(rev), Some(time)) = (info.setting("vcs.revision"), info.setting("vcs.time")) {
-        if let Some(v) = pseudo_version(rev, time) {
-            return v;
-        }
+    if let (Some(rev), Some(time)) = (info.setting("vcs.revision"), info.setting("vcs.time"))
+        && let Some(v) = pseudo_version(rev, time)
+    {
+        return v;
     }
     String::new()
 }
@@ -516,10 +526,10 @@ pub fn ldflags_version(module: &str, ldflags: &str) -> Option<String> {
             .or_else(|| w.strip_prefix("-X").filter(|v| !v.is_empty()))
         {
             assigns.push(v);
-        } else if w == "-X" || w == "--X" {
-            if let Some(v) = it.next() {
-                assigns.push(v.as_str());
-            }
+        } else if (w == "-X" || w == "--X")
+            && let Some(v) = it.next()
+        {
+            assigns.push(v.as_str());
         }
     }
     let cmd_prefix = format!("{module}/cmd/");
@@ -641,13 +651,36 @@ mod tests {
     fn ldflags_version_follows_trivys_ranks() {
         let m = "github.com/aquasecurity/trivy";
         let v = |f: &str| ldflags_version(m, f);
-        assert_eq!(v("-s -w -X=foo=bar -X='github.com/aquasecurity/trivy/pkg/version/app.ver=v0.50.1'").as_deref(), Some("v0.50.1"));
+        assert_eq!(
+            v("-s -w -X=foo=bar -X='github.com/aquasecurity/trivy/pkg/version/app.ver=v0.50.1'")
+                .as_deref(),
+            Some("v0.50.1")
+        );
         assert_eq!(v("-X main.version=v1.0.0").as_deref(), Some("v1.0.0"));
-        assert_eq!(v("-X=\"github.com/aquasecurity/trivy/pkg/version.Ver=0.50.1\"").as_deref(), Some("0.50.1"));
+        assert_eq!(
+            v("-X=\"github.com/aquasecurity/trivy/pkg/version.Ver=0.50.1\"").as_deref(),
+            Some("0.50.1")
+        );
         assert_eq!(v("-X='github.com/aquasecurity/trivy/cmd/Any.Ver=0.50.0' -X='github.com/aquasecurity/trivy/pkg/version.Ver=0.50.1'").as_deref(), Some("0.50.0"));
-        assert_eq!(v("-X='github.com/aquasecurity/trivy/pkg/Common.Ver=0.50.0' -X='github.com/aquasecurity/trivy/pkg/Main.Ver=0.50.1'"), None);
-        assert_eq!(v("-X='github.com/aquasecurity/trivy/pkg/Any.Ver=0.50.1' -X='github.com/aquasecurity/trivy/pkg/Any-pref.Ver=0.50.0'"), None);
-        assert_eq!(ldflags_version("github.com/argoproj/argo-cd/v2", "-s -w -X='github.com/argoproj/argo-cd/v2/common.kubectlVersion=v0.26.11'"), None);
+        assert_eq!(
+            v(
+                "-X='github.com/aquasecurity/trivy/pkg/Common.Ver=0.50.0' -X='github.com/aquasecurity/trivy/pkg/Main.Ver=0.50.1'"
+            ),
+            None
+        );
+        assert_eq!(
+            v(
+                "-X='github.com/aquasecurity/trivy/pkg/Any.Ver=0.50.1' -X='github.com/aquasecurity/trivy/pkg/Any-pref.Ver=0.50.0'"
+            ),
+            None
+        );
+        assert_eq!(
+            ldflags_version(
+                "github.com/argoproj/argo-cd/v2",
+                "-s -w -X='github.com/argoproj/argo-cd/v2/common.kubectlVersion=v0.26.11'"
+            ),
+            None
+        );
         assert_eq!(v(""), None);
     }
 
@@ -669,10 +702,7 @@ mod tests {
             setting("-ldflags=\"-s -w -X \\\"main.version=1\\\"\""),
             ("-ldflags".into(), "-s -w -X \"main.version=1\"".into())
         );
-        assert_eq!(
-            setting("\"a=b\"=\"c\\td\""),
-            ("a=b".into(), "c\td".into())
-        );
+        assert_eq!(setting("\"a=b\"=\"c\\td\""), ("a=b".into(), "c\td".into()));
         assert_eq!(setting("k=\"\\xe2\\x82\\xac\""), ("k".into(), "€".into()));
     }
 
@@ -681,15 +711,27 @@ mod tests {
         let text = "path\tex.com/app\nmod\tex.com/app\t(devel)\t\ndep\ta.com/x\tv1.0.0\th1:x=\n=>\tb.com/y\tv1.1.0\th1:y=\ndep\tc.com/z\tv0.1.0\t\n=>\t../z\t\t\nbuild\tGOOS=linux\n";
         let info = parse_mod_info(text).unwrap();
         assert_eq!(info.path, "ex.com/app");
-        assert_eq!(info.main.as_ref().map(|m| m.version.as_str()), Some("(devel)"));
+        assert_eq!(
+            info.main.as_ref().map(|m| m.version.as_str()),
+            Some("(devel)")
+        );
         assert_eq!(info.deps.len(), 2);
-        assert_eq!(info.deps[0].replace.as_ref().map(|r| r.path.as_str()), Some("b.com/y"));
+        assert_eq!(
+            info.deps[0].replace.as_ref().map(|r| r.path.as_str()),
+            Some("b.com/y")
+        );
         assert_eq!(info.settings, vec![("GOOS".to_owned(), "linux".to_owned())]);
         let pkgs = packages(&info);
-        let names: Vec<_> = pkgs.iter().map(|p| (p.name.as_str(), p.version.as_str(), p.main_module)).collect();
+        let names: Vec<_> = pkgs
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.main_module))
+            .collect();
         // No toolchain version (the header holds it), main with (devel) -> empty, the local
         // replacement left out.
-        assert_eq!(names, vec![("ex.com/app", "", true), ("b.com/y", "v1.1.0", false)]);
+        assert_eq!(
+            names,
+            vec![("ex.com/app", "", true), ("b.com/y", "v1.1.0", false)]
+        );
         assert_eq!(pkgs[0].purl, "pkg:golang/ex.com/app");
         assert_eq!(pkgs[1].purl, "pkg:golang/b.com/y@v1.1.0");
         assert!(parse_mod_info("=>\tx\tv1\t\n").is_err());
@@ -698,7 +740,10 @@ mod tests {
 
     #[test]
     fn varint_strings_are_bounded() {
-        assert_eq!(read_varint_string(b"\x03abcdef").unwrap(), (&b"abc"[..], &b"def"[..]));
+        assert_eq!(
+            read_varint_string(b"\x03abcdef").unwrap(),
+            (&b"abc"[..], &b"def"[..])
+        );
         assert!(read_varint_string(b"\x05abc").is_err());
         assert!(read_varint_string(b"\xff\xff\xff\xff\x7f").is_err());
         assert!(read_varint_string(b"").is_err());

@@ -62,6 +62,8 @@
 //! files at [`runtime::MAX_TEXT_FILE`]. No length read from the input is allocated before it
 //! is checked against a cap. UPX-packed and universal (fat) Mach-O binaries are not read.
 
+#![deny(missing_docs)]
+
 pub mod go;
 pub mod runtime;
 pub mod rust;

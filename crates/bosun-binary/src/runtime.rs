@@ -96,7 +96,10 @@ pub fn classify_text(path: &str, bytes: &[u8]) -> Option<BinaryPackage> {
 /// The length of a Go toolchain version at the start of `b` (after `go`):
 /// `\d+\.\d+(\.\d+|beta\d+|alpha\d+|rc\d+)?`, and with `dash` also `-[_0-9a-z]+`.
 fn go_version_len(b: &[u8], dash: bool) -> Option<usize> {
-    let digits = |from: usize| b.get(from..).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
+    let digits = |from: usize| {
+        b.get(from..)
+            .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
     let major = digits(0);
     if major == 0 || b.get(major) != Some(&b'.') {
         return None;
@@ -140,7 +143,9 @@ fn jvm_release(path: &str, bytes: &[u8]) -> Option<BinaryPackage> {
     let get = |key: &str| -> Option<&str> {
         text.lines().find_map(|l| {
             let (k, v) = l.split_once('=')?;
-            (k.trim() == key).then(|| v.trim().trim_matches('"')).filter(|v| !v.is_empty())
+            (k.trim() == key)
+                .then(|| v.trim().trim_matches('"'))
+                .filter(|v| !v.is_empty())
         })
     };
     let java_version = get("JAVA_VERSION");
@@ -150,11 +155,7 @@ fn jvm_release(path: &str, bytes: &[u8]) -> Option<BinaryPackage> {
     }
     let version = match (runtime_version, get("FULL_VERSION"), java_version) {
         (Some(v), _, _) => v,
-        (None, Some(full), Some(java))
-            if full.split('.').next() == java.split('.').next() =>
-        {
-            full
-        }
+        (None, Some(full), Some(java)) if full.split('.').next() == java.split('.').next() => full,
         (None, Some(full), None) => full,
         (None, _, Some(java)) => java,
         (None, _, None) => return None,
@@ -212,8 +213,8 @@ fn python_version_prefix(name: &str) -> Option<&str> {
     let ver = rest.get(..len)?.trim_end_matches('.');
     // digits, then at least one `.digits`
     let mut parts = ver.split('.');
-    let ok = ver.contains('.')
-        && parts.all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()));
+    let ok =
+        ver.contains('.') && parts.all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()));
     if !ok {
         return None;
     }
@@ -254,7 +255,11 @@ fn python_version(bytes: &[u8], prefix: &str) -> Option<String> {
 fn triple_len(b: &[u8]) -> Option<usize> {
     let mut i = 0;
     for part in 0..3 {
-        let n = b.get(i..)?.iter().take_while(|c| c.is_ascii_digit()).count();
+        let n = b
+            .get(i..)?
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         if n == 0 {
             return None;
         }
@@ -310,19 +315,18 @@ fn old_node(rest: &[u8]) -> Option<String> {
 /// The Go toolchain a `go` binary belongs to: the toolchain it was built with (`cmd/go` is
 /// built by its own toolchain), else the first `go1.X[.Y]\0` literal (syft's pattern).
 fn go_toolchain_version(bytes: &[u8]) -> Option<String> {
-    if let Ok(Some(info)) = crate::go::build_info(bytes) {
-        if info.path == "cmd/go" {
-            if let Some(v) = crate::go::stdlib_version(&info.go_version) {
-                return Some(v.to_owned());
-            }
-        }
+    if let Ok(Some(info)) = crate::go::build_info(bytes)
+        && info.path == "cmd/go"
+        && let Some(v) = crate::go::stdlib_version(&info.go_version)
+    {
+        return Some(v.to_owned());
     }
     for at in memchr::memmem::find_iter(bytes, b"go1.") {
         let rest = bytes.get(at + 2..)?;
-        if let Some(n) = go_version_len(rest, false) {
-            if rest.get(n) == Some(&0) {
-                return ascii(rest.get(..n)?);
-            }
+        if let Some(n) = go_version_len(rest, false)
+            && rest.get(n) == Some(&0)
+        {
+            return ascii(rest.get(..n)?);
         }
     }
     None

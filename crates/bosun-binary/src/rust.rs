@@ -179,7 +179,12 @@ mod tests {
 
     #[test]
     fn bad_dependency_indexes_and_bad_zlib_are_errors() {
-        assert!(parse_json(br#"{"packages":[{"name":"a","version":"1","source":"local","dependencies":[1]}]}"#).is_err());
+        assert!(
+            parse_json(
+                br#"{"packages":[{"name":"a","version":"1","source":"local","dependencies":[1]}]}"#
+            )
+            .is_err()
+        );
         assert!(inflate(b"not zlib").is_err());
     }
 

@@ -15,7 +15,9 @@ fn parse_go_version_m(text: &str) -> GoBuildInfo {
     let first = lines.next().expect("a first line");
     info.go_version = first.rsplit_once(": ").expect("NAME: VERSION").1.to_owned();
     for line in lines {
-        let Some(line) = line.strip_prefix('\t') else { continue };
+        let Some(line) = line.strip_prefix('\t') else {
+            continue;
+        };
         let f: Vec<&str> = line.split('\t').collect();
         let module = |f: &[&str]| GoModule {
             path: f[1].to_owned(),
@@ -27,7 +29,9 @@ fn parse_go_version_m(text: &str) -> GoBuildInfo {
             "path" => info.path = f[1].to_owned(),
             "mod" => info.main = Some(module(&f)),
             "dep" => info.deps.push(module(&f)),
-            "=>" => info.deps.last_mut().expect("a dep before =>").replace = Some(Box::new(module(&f))),
+            "=>" => {
+                info.deps.last_mut().expect("a dep before =>").replace = Some(Box::new(module(&f)))
+            }
             "build" => {
                 let (k, v) = f[1].split_once('=').unwrap_or((f[1], ""));
                 info.settings.push((k.to_owned(), v.to_owned()));
@@ -50,11 +54,20 @@ fn expected_packages(info: &GoBuildInfo) -> Vec<(String, String, PackageKind, bo
         false,
     )];
     let main = info.main.as_ref().unwrap();
-    let v = if main.version == "(devel)" { String::new() } else { main.version.clone() };
+    let v = if main.version == "(devel)" {
+        String::new()
+    } else {
+        main.version.clone()
+    };
     out.push((main.path.clone(), v, PackageKind::GoModule, true));
     for d in &info.deps {
         let m = d.replace.as_deref().unwrap_or(d);
-        out.push((m.path.clone(), m.version.clone(), PackageKind::GoModule, false));
+        out.push((
+            m.path.clone(),
+            m.version.clone(),
+            PackageKind::GoModule,
+            false,
+        ));
     }
     out
 }
@@ -84,7 +97,9 @@ fn build_info_equals_go_version_m_for_every_real_binary() {
     for (bin, expected) in bins {
         let want = parse_go_version_m(&std::fs::read_to_string(&expected).unwrap());
         let bytes = std::fs::read(&bin).unwrap();
-        let got = bosun_binary::go::build_info(&bytes).unwrap().expect("build info");
+        let got = bosun_binary::go::build_info(&bytes)
+            .unwrap()
+            .expect("build info");
         assert_eq!(got, want, "{}", bin.display());
     }
 }
@@ -135,7 +150,10 @@ fn inline_layout_binary_applies_the_replacement() {
         "data/app-deps/binaries/go/osv-scalibr-binary_with_module_replacement-linux-amd64"
     );
     let got = analyze("app", &std::fs::read(p).unwrap()).unwrap();
-    let dep = got.iter().find(|p| !p.main_module && p.kind == PackageKind::GoModule).unwrap();
+    let dep = got
+        .iter()
+        .find(|p| !p.main_module && p.kind == PackageKind::GoModule)
+        .unwrap();
     assert_eq!(
         dep.purl,
         "pkg:golang/github.com/golang/xerrors@v0.0.0-20220907171357-04be3eba64a2"

@@ -1,5 +1,6 @@
 //! Integration tests: real Go and Rust binaries from the shared data, runtime classifier
 //! fixtures and real interpreters on this machine, hostile input.
+#![allow(clippy::unwrap_used, clippy::print_stderr)] // tests: unwrap is the assertion; skip notices go to stderr
 
 mod go;
 mod hostile;

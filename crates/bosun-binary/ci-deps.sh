@@ -1,0 +1,7 @@
+# Tools bosun-binary's tests use as oracles (Debian 12, run as root by .ci/run; idempotent).
+# python3 and node: real interpreters, classified and checked against the version they report.
+# Tests skip without them, and fail instead when BOSUN_REQUIRE_TOOLS=1.
+if ! command -v node >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs python3 >/dev/null
+fi
