@@ -18,6 +18,8 @@
 //! # std::fs::remove_dir_all(&dir).unwrap();
 //! ```
 
+pub mod http;
+
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::path::Path;
