@@ -9,7 +9,9 @@
 //! `Pipfile.lock`, `uv.lock`, `pdm.lock`), JavaScript (installed `package.json`,
 //! `package-lock.json` v1–v3, `yarn.lock` v1 and berry, `pnpm-lock.yaml` v5/v6/v9),
 //! Ruby (`Gemfile.lock`, installed `*.gemspec`), PHP (`composer.lock`, `installed.json`),
-//! .NET (`*.deps.json`, `packages.lock.json`), Rust (`Cargo.lock`) and Go (`go.mod`).
+//! .NET (`*.deps.json`, `packages.lock.json`), Rust (`Cargo.lock`), Go (`go.mod`) and Java
+//! archives (JAR, WAR, EAR... read recursively from memory, see [`java`]) and bare
+//! `META-INF/maven/**/pom.properties`.
 //!
 //! ```
 //! use bosun_lang::{parse, LangEcosystem, ManifestKind};
@@ -44,6 +46,7 @@
 
 mod dotnet;
 mod golang;
+pub mod java;
 mod javascript;
 mod limits;
 mod php;
@@ -60,7 +63,7 @@ pub enum LangEcosystem {
     PyPI,
     /// JavaScript packages (`pkg:npm`).
     Npm,
-    /// Java packages (`pkg:maven`); no parser here emits it yet (JARs are out of scope).
+    /// Java packages (`pkg:maven`), named `group:artifact` as OSV's Maven ecosystem.
     Maven,
     /// Ruby gems (`pkg:gem`).
     RubyGems,
@@ -211,6 +214,10 @@ pub enum ManifestKind {
     CargoLock,
     /// `go.mod`.
     GoMod,
+    /// A Java archive: `*.jar`, `*.war`, `*.ear` and the other [`java::ARCHIVE_EXTENSIONS`].
+    JavaArchive,
+    /// A bare `META-INF/maven/<group>/<artifact>/pom.properties` (an exploded archive).
+    JavaPomProperties,
 }
 
 impl ManifestKind {
@@ -259,6 +266,8 @@ impl ManifestKind {
             _ if base.starts_with("requirements") && base.ends_with(".txt") => {
                 Self::PythonRequirements
             }
+            "pom.properties" if java::is_pom_properties_path(path) => Self::JavaPomProperties,
+            _ if java::is_archive_name(base) => Self::JavaArchive,
             _ => return None,
         };
         Some(kind)
@@ -283,6 +292,7 @@ impl ManifestKind {
             Self::DotnetDepsJson | Self::NugetPackagesLock => LangEcosystem::NuGet,
             Self::CargoLock => LangEcosystem::CratesIo,
             Self::GoMod => LangEcosystem::Go,
+            Self::JavaArchive | Self::JavaPomProperties => LangEcosystem::Maven,
         }
     }
 }
@@ -426,6 +436,8 @@ pub fn parse_full(kind: ManifestKind, path: &str, bytes: &[u8]) -> Result<Parsed
         ManifestKind::NugetPackagesLock => dotnet::packages_lock(&cx, bytes)?.into(),
         ManifestKind::CargoLock => rust::cargo_lock(&cx, bytes)?.into(),
         ManifestKind::GoMod => golang::go_mod(&cx, bytes)?.into(),
+        ManifestKind::JavaArchive => java::archive(&cx, bytes)?.into(),
+        ManifestKind::JavaPomProperties => java::pom_properties_file(&cx, bytes)?.into(),
     };
     parsed.packages = dedup(parsed.packages);
     Ok(parsed)
@@ -467,7 +479,7 @@ fn dedup(pkgs: Vec<LangPackage>) -> Vec<LangPackage> {
 /// property tests on stable. Never panics; returns how many packages were found in total.
 #[must_use]
 pub fn fuzz_all(bytes: &[u8]) -> usize {
-    const KINDS: [ManifestKind; 18] = [
+    const KINDS: [ManifestKind; 20] = [
         ManifestKind::PythonMetadata,
         ManifestKind::PythonRequirements,
         ManifestKind::PoetryLock,
@@ -486,6 +498,8 @@ pub fn fuzz_all(bytes: &[u8]) -> usize {
         ManifestKind::NugetPackagesLock,
         ManifestKind::CargoLock,
         ManifestKind::GoMod,
+        ManifestKind::JavaArchive,
+        ManifestKind::JavaPomProperties,
     ];
     KINDS
         .iter()

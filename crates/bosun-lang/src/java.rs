@@ -1,0 +1,775 @@
+//! Java archives (JAR, WAR, EAR and their relatives) and bare `pom.properties` files.
+//!
+//! An archive is read from memory with the `zip` crate; nothing is written to disk. Only three
+//! kinds of entries are ever inflated: `pom.properties` files, the main `META-INF/MANIFEST.MF`
+//! and nested archives (`WEB-INF/lib/x.jar`, `BOOT-INF/lib/x.jar`, `lib/x.war`...), which are
+//! read recursively. Everything else is seen by name only, from the central directory.
+//!
+//! Which packages an archive yields (the rules of Trivy's jar parser in offline mode, with the
+//! differences said below):
+//! 1. every `pom.properties`, wherever it is in the archive, with a `groupId`, an `artifactId`
+//!    and a `version` is a package `groupId:artifactId` (a shaded jar yields one per bundled
+//!    library, as Trivy's `hadoop-shaded-guava` test expects);
+//! 2. when none of them is the archive's own, the archive itself is a package, named from
+//!    `META-INF/MANIFEST.MF` with Trivy's precedence (group: `Implementation-Vendor-Id`,
+//!    `Bundle-SymbolicName` up to its last dot, `Implementation-Vendor`, `Specification-Vendor`;
+//!    artifact: `Implementation-Title`, `Specification-Title`, `Bundle-Name`; version:
+//!    `Implementation-Version`, `Specification-Version`, `Bundle-Version`), reading only the
+//!    main section, unfolding continuation lines; a value that is not a Maven coordinate (free
+//!    text with spaces such as `Apache Hadoop shaded Guava`, or an unresolved `%name`/`${x}`) is
+//!    skipped for the next field, as osv-scalibr does, where Trivy would keep it;
+//! 3. failing that, the file name (`name-1.2.3.jar`, Trivy's pattern: the last `-` followed by
+//!    a digit splits artifact and version), with the manifest's group when it has a valid one,
+//!    else no group (such a package has no namespace in its purl and cannot match Maven
+//!    advisories, which are keyed `group:artifact`). Trivy (offline) reports nothing here.
+//!
+//! A `pom.properties` is the archive's own when its artifact and version are those of the
+//! file name (`guava-31.1-jre.jar`; also `groupId.artifactId-version.jar`, the Quarkus and
+//! Fedora layout: Trivy's gizmo test), or when it is the only one under `META-INF/maven/`.
+//!
+//! Locations: a package found in a nested archive is located at the nested archive, written
+//! as the outer path, [`NESTED_SEPARATOR`] (`!/`, as in Java's `jar:` URLs) and the entry
+//! name: `app.ear!/web.war!/WEB-INF/lib/x.jar`. The same `group:artifact@version` found
+//! several times in one archive is one package with every location it was found at.
+//!
+//! Hostile archives are refused as a whole with a [`LangError`] that names the (nested) path
+//! and the limit: nesting deeper than [`Limits::max_depth`], entry names with more path
+//! components than [`Limits::max_name_components`], more entries in all than
+//! [`Limits::max_entries`], an entry inflating past its size limit or past
+//! [`Limits::max_ratio`] times its compressed size, or more than [`Limits::max_total_bytes`]
+//! inflated in all. A nested entry that is merely corrupt (not a zip, a bad checksum) is
+//! skipped and listed in [`JavaArchive::skipped`], as Trivy and Syft skip it.
+
+use std::io::{Cursor, Read};
+
+use crate::limits::{Cx, MAX_DEPTH, MAX_ENTRIES};
+use crate::{LangEcosystem, LangError, LangPackage};
+
+/// What joins an outer archive's path and a nested archive's entry name in a location
+/// (`app.war!/WEB-INF/lib/x.jar`).
+pub const NESTED_SEPARATOR: &str = "!/";
+
+/// File name extensions (lower case, without the dot) read as Java archives, at the top level
+/// and nested: Syft's list (`jar`, `war`, `ear`, `par`, `sar`, `nar`, `jpi`, `hpi`, `lpkg`),
+/// a superset of Trivy's (`jar`, `war`, `ear`, `par`).
+pub const ARCHIVE_EXTENSIONS: &[&str] = &[
+    "jar", "war", "ear", "par", "sar", "nar", "jpi", "hpi", "lpkg",
+];
+
+/// Whether a file name (or path) ends in one of [`ARCHIVE_EXTENSIONS`], in any case.
+#[must_use]
+pub fn is_archive_name(name: &str) -> bool {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    match base.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ARCHIVE_EXTENSIONS
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(ext)),
+        _ => false,
+    }
+}
+
+/// Whether `path` is a bare `META-INF/maven/<group>/<artifact>/pom.properties` (an exploded
+/// archive, such as a WAR unpacked under a servlet container's `webapps/`).
+#[must_use]
+pub fn is_pom_properties_path(path: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    matches!(
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()),
+        (Some("pom.properties"), Some(a), Some(g), Some("maven"), Some("META-INF"))
+            if !a.is_empty() && !g.is_empty()
+    )
+}
+
+/// Bounds on hostile archives. [`Limits::default`] is what [`crate::parse`] uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest archive nesting: the top archive is level 0, a jar in it level 1 (16).
+    pub max_depth: usize,
+    /// Most `/`-separated components in one entry name ([`MAX_DEPTH`], 100; real jars stay
+    /// under 30).
+    pub max_name_components: usize,
+    /// Most entries in all archives together, nested ones included ([`MAX_ENTRIES`]).
+    pub max_entries: usize,
+    /// Largest inflated `pom.properties` or `MANIFEST.MF` (4 MiB; Trivy reads 10 MiB of a
+    /// manifest, real ones are a few KiB, big OSGi bundles a few hundred).
+    pub max_metadata_bytes: u64,
+    /// Largest inflated nested archive (256 MiB, the size [`crate::parse`] accepts at the top).
+    pub max_nested_bytes: u64,
+    /// Most bytes inflated in all, nested archives and metadata of every level (512 MiB).
+    pub max_total_bytes: u64,
+    /// Largest ratio of inflated to compressed size of one entry (100: jars inside wars
+    /// deflate to about 1:1, text to 10:1; deflate itself reaches 1032:1).
+    pub max_ratio: u64,
+    /// Entries inflating to at most this many bytes are exempt from the ratio (1 MiB).
+    pub ratio_floor: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 16,
+            max_name_components: MAX_DEPTH,
+            max_entries: MAX_ENTRIES,
+            max_metadata_bytes: 4 << 20,
+            max_nested_bytes: 256 << 20,
+            max_total_bytes: 512 << 20,
+            max_ratio: 100,
+            ratio_floor: 1 << 20,
+        }
+    }
+}
+
+/// Where a package's coordinates came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// A `pom.properties` file.
+    PomProperties,
+    /// The archive's `META-INF/MANIFEST.MF`.
+    Manifest,
+    /// The archive's file name.
+    FileName,
+}
+
+/// One package found in an archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JavaPackage {
+    /// The package (`name` is `group:artifact`, or the artifact alone when no group is known).
+    pub package: LangPackage,
+    /// Where it was found, first one first: the archive path given, or a nested path joined
+    /// with [`NESTED_SEPARATOR`].
+    pub locations: Vec<String>,
+    /// Where the coordinates came from (at the first location).
+    pub source: Source,
+}
+
+/// A nested entry that could not be read and was left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The entry's location (`app.war!/WEB-INF/lib/broken.jar`).
+    pub location: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Everything found in one archive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JavaArchive {
+    /// The packages, in archive order, one per `group:artifact@version`.
+    pub packages: Vec<JavaPackage>,
+    /// Nested entries left out because they are corrupt.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Reads a Java archive with the default [`Limits`]. `path` names the archive in locations and
+/// errors, and its file name is the last resort for the archive's own coordinates.
+///
+/// # Errors
+/// When the archive is not a zip file, or breaks one of the [`Limits`].
+pub fn parse_archive(path: &str, bytes: &[u8]) -> Result<JavaArchive, LangError> {
+    parse_archive_with(path, bytes, &Limits::default())
+}
+
+/// Reads a Java archive with the given limits.
+///
+/// # Errors
+/// As [`parse_archive`].
+pub fn parse_archive_with(
+    path: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<JavaArchive, LangError> {
+    let mut walk = Walk {
+        limits,
+        entries: 0,
+        inflated: 0,
+        found: Vec::new(),
+        skipped: Vec::new(),
+    };
+    match walk.archive(path, bytes, 0) {
+        Ok(()) => {}
+        Err(Fail::Limit(e)) => return Err(e),
+        Err(Fail::Corrupt(what)) => {
+            return Err(LangError::Format {
+                path: path.to_owned(),
+                what,
+            });
+        }
+    }
+    Ok(JavaArchive {
+        packages: merge(walk.found),
+        skipped: walk.skipped,
+    })
+}
+
+/// Reads a bare `pom.properties`: its package, or `None` when it lacks a group, an artifact
+/// or a version.
+///
+/// # Errors
+/// Never for now (the format is lenient); kept fallible like the other parsers.
+pub fn parse_pom_properties(path: &str, bytes: &[u8]) -> Result<Option<LangPackage>, LangError> {
+    let _ = path;
+    Ok(pom_properties(bytes).map(|g| g.package()))
+}
+
+/// The fuzz target body: reads `bytes` as an archive (with small limits, so a fuzzer's
+/// inputs stay fast) and as a `pom.properties`. Never panics; returns how many packages were
+/// found.
+#[must_use]
+pub fn fuzz(bytes: &[u8]) -> usize {
+    let limits = Limits {
+        max_nested_bytes: 1 << 20,
+        max_total_bytes: 4 << 20,
+        max_metadata_bytes: 64 << 10,
+        ..Limits::default()
+    };
+    let archive = parse_archive_with("fuzz-1.0.jar", bytes, &limits)
+        .map(|a| a.packages.len())
+        .unwrap_or(0);
+    let pom = parse_pom_properties("fuzz", bytes)
+        .ok()
+        .flatten()
+        .map_or(0, |_| 1);
+    archive.saturating_add(pom)
+}
+
+/// The `parse` dispatch for [`crate::ManifestKind::JavaArchive`].
+pub(crate) fn archive(cx: &Cx<'_>, bytes: &[u8]) -> Result<Vec<LangPackage>, LangError> {
+    Ok(parse_archive(cx.path, bytes)?
+        .packages
+        .into_iter()
+        .map(|p| p.package)
+        .collect())
+}
+
+/// The `parse` dispatch for [`crate::ManifestKind::JavaPomProperties`].
+pub(crate) fn pom_properties_file(
+    cx: &Cx<'_>,
+    bytes: &[u8],
+) -> Result<Vec<LangPackage>, LangError> {
+    Ok(parse_pom_properties(cx.path, bytes)?.into_iter().collect())
+}
+
+/// Maven coordinates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Gav {
+    group: Option<String>,
+    artifact: String,
+    version: String,
+}
+
+impl Gav {
+    fn name(&self) -> String {
+        match &self.group {
+            Some(g) => format!("{g}:{}", self.artifact),
+            None => self.artifact.clone(),
+        }
+    }
+
+    fn package(&self) -> LangPackage {
+        LangPackage::new(LangEcosystem::Maven, &self.name(), &self.version)
+    }
+}
+
+/// Why a walk stopped: a limit (refuses the whole archive) or a corrupt archive (refuses the
+/// top one, skips a nested one).
+enum Fail {
+    Limit(LangError),
+    Corrupt(String),
+}
+
+struct Walk<'l> {
+    limits: &'l Limits,
+    entries: usize,
+    inflated: u64,
+    found: Vec<(Gav, String, Source)>,
+    skipped: Vec<Skipped>,
+}
+
+/// What to do with an entry, from its name.
+enum Want {
+    PomProperties,
+    Manifest,
+    Nested,
+}
+
+fn want(name: &str) -> Option<Want> {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    if base == "pom.properties" {
+        Some(Want::PomProperties)
+    } else if name.eq_ignore_ascii_case("META-INF/MANIFEST.MF") {
+        Some(Want::Manifest)
+    } else if is_archive_name(name) {
+        Some(Want::Nested)
+    } else {
+        None
+    }
+}
+
+/// An entry name for messages: at most 80 characters.
+fn short(name: &str) -> String {
+    match name.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", name.get(..i).unwrap_or("")),
+        None => name.to_owned(),
+    }
+}
+
+fn nested(outer: &str, name: &str) -> String {
+    format!("{outer}{NESTED_SEPARATOR}{name}")
+}
+
+impl Walk<'_> {
+    /// Reads one archive at nesting `depth`, adding what it finds to `self.found`.
+    fn archive(&mut self, path: &str, bytes: &[u8], depth: usize) -> Result<(), Fail> {
+        if depth > self.limits.max_depth {
+            return Err(Fail::Limit(LangError::TooDeep {
+                path: path.to_owned(),
+                limit: self.limits.max_depth,
+            }));
+        }
+        // The zip reader keeps a record per central directory entry: bound them before it
+        // reads any. Every entry starts with this signature, so their count is at most the
+        // signature's; stored nested archives count twice here, which errs on refusing.
+        let signatures = bytes.windows(4).filter(|w| *w == b"PK\x01\x02").count();
+        if signatures > self.limits.max_entries {
+            return Err(self.too_many(path));
+        }
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+            .map_err(|e| Fail::Corrupt(format!("not a zip archive: {e}")))?;
+        self.entries = self.entries.saturating_add(zip.len());
+        if self.entries > self.limits.max_entries {
+            return Err(self.too_many(path));
+        }
+        let mut poms: Vec<(String, Gav)> = Vec::new();
+        let mut manifest: Option<Manifest> = None;
+        let mut inner: Vec<(Gav, String, Source)> = Vec::new();
+        for i in 0..zip.len() {
+            let (name, compressed, declared, is_dir) = match zip.by_index_data(i) {
+                Ok(e) => (
+                    String::from_utf8_lossy(e.name_raw()).into_owned(),
+                    e.compressed_size(),
+                    e.size(),
+                    e.is_dir(),
+                ),
+                Err(e) => return Err(Fail::Corrupt(format!("entry {i}: {e}"))),
+            };
+            let components = name.split('/').filter(|c| !c.is_empty()).count();
+            if components > self.limits.max_name_components {
+                return Err(Fail::Limit(LangError::TooDeep {
+                    path: nested(path, &short(&name)),
+                    limit: self.limits.max_name_components,
+                }));
+            }
+            if is_dir {
+                continue;
+            }
+            let Some(what) = want(&name) else { continue };
+            let location = nested(path, &name);
+            let limit = match what {
+                Want::Nested => self.limits.max_nested_bytes,
+                Want::PomProperties | Want::Manifest => self.limits.max_metadata_bytes,
+            };
+            let body = match self.inflate(&mut zip, i, &location, compressed, declared, limit) {
+                Ok(b) => b,
+                Err(Fail::Corrupt(reason)) => {
+                    self.skipped.push(Skipped { location, reason });
+                    continue;
+                }
+                Err(limit) => return Err(limit),
+            };
+            match what {
+                Want::PomProperties => {
+                    if let Some(gav) = pom_properties(&body) {
+                        poms.push((name, gav));
+                    }
+                }
+                Want::Manifest => manifest = Some(Manifest::parse(&body)),
+                Want::Nested => {
+                    let before = self.found.len();
+                    match self.archive(&location, &body, depth.saturating_add(1)) {
+                        Ok(()) => {}
+                        Err(Fail::Corrupt(reason)) => {
+                            self.found.truncate(before);
+                            self.skipped.push(Skipped { location, reason });
+                        }
+                        Err(limit) => return Err(limit),
+                    }
+                    inner.extend(self.found.drain(before..));
+                }
+            }
+        }
+        // This archive's own identity, first, then its pom.properties, then nested archives.
+        let file = file_name_gav(path);
+        let own_pom = poms
+            .iter()
+            .any(|(_, g)| file.as_ref().is_some_and(|f| is_own(g, f)))
+            || poms
+                .iter()
+                .filter(|(n, _)| n.starts_with("META-INF/maven/"))
+                .count()
+                == 1;
+        if !own_pom {
+            let m = manifest.unwrap_or_default();
+            if let Some(gav) = m.gav() {
+                self.found.push((gav, path.to_owned(), Source::Manifest));
+            } else if let Some(mut gav) = file {
+                gav.group = m.group();
+                self.found.push((gav, path.to_owned(), Source::FileName));
+            }
+        }
+        for (_, gav) in poms {
+            self.found
+                .push((gav, path.to_owned(), Source::PomProperties));
+        }
+        self.found.extend(inner);
+        Ok(())
+    }
+
+    fn too_many(&self, path: &str) -> Fail {
+        Fail::Limit(LangError::TooManyEntries {
+            path: path.to_owned(),
+            limit: self.limits.max_entries,
+        })
+    }
+
+    /// Inflates entry `i`, refusing it past `limit` bytes, past the ratio, or past the total.
+    fn inflate(
+        &mut self,
+        zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+        i: usize,
+        location: &str,
+        compressed: u64,
+        declared: u64,
+        limit: u64,
+    ) -> Result<Vec<u8>, Fail> {
+        let too_large = |size: u64| {
+            Fail::Limit(LangError::TooLarge {
+                path: location.to_owned(),
+                size: usize::try_from(size).unwrap_or(usize::MAX),
+                limit: usize::try_from(limit).unwrap_or(usize::MAX),
+            })
+        };
+        if declared > limit {
+            return Err(too_large(declared));
+        }
+        // The reader never takes more than `compressed` bytes of the stream, so this bounds
+        // what it can inflate to, whatever the declared size says.
+        let by_ratio = compressed
+            .saturating_mul(self.limits.max_ratio)
+            .max(self.limits.ratio_floor);
+        let total_left = self.limits.max_total_bytes.saturating_sub(self.inflated);
+        let cap = limit.min(by_ratio).min(total_left);
+        let mut entry = zip
+            .by_index(i)
+            .map_err(|e| Fail::Corrupt(format!("unreadable entry: {e}")))?;
+        // Sizes found in the input are never trusted for allocation beyond a small start.
+        let mut body =
+            Vec::with_capacity(usize::try_from(declared.min(cap).min(1 << 20)).unwrap_or(0));
+        (&mut entry)
+            .take(cap.saturating_add(1))
+            .read_to_end(&mut body)
+            .map_err(|e| Fail::Corrupt(format!("unreadable entry: {e}")))?;
+        let got = u64::try_from(body.len()).unwrap_or(u64::MAX);
+        self.inflated = self.inflated.saturating_add(got);
+        if got > cap {
+            if got > limit {
+                return Err(too_large(got));
+            }
+            if got > total_left {
+                return Err(Fail::Limit(LangError::Format {
+                    path: location.to_owned(),
+                    what: format!(
+                        "refused: the archive inflates to more than the {}-byte total limit",
+                        self.limits.max_total_bytes
+                    ),
+                }));
+            }
+            return Err(Fail::Limit(LangError::Format {
+                path: location.to_owned(),
+                what: format!(
+                    "refused as a zip bomb: {compressed} compressed bytes inflate past {got}, \
+                     over the {}:1 compression ratio limit",
+                    self.limits.max_ratio
+                ),
+            }));
+        }
+        Ok(body)
+    }
+}
+
+/// Whether a `pom.properties` names the archive whose file name gave `file`.
+fn is_own(pom: &Gav, file: &Gav) -> bool {
+    pom.version == file.version
+        && (pom.artifact == file.artifact
+            || pom
+                .group
+                .as_ref()
+                .is_some_and(|g| file.artifact == format!("{g}.{}", pom.artifact)))
+}
+
+/// Groups the same `group:artifact@version` found at several places into one package.
+fn merge(found: Vec<(Gav, String, Source)>) -> Vec<JavaPackage> {
+    let mut index: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
+    let mut out: Vec<JavaPackage> = Vec::new();
+    for (gav, location, source) in found {
+        let key = (gav.name(), gav.version.clone());
+        if let Some(p) = index.get(&key).and_then(|&i| out.get_mut(i)) {
+            if !p.locations.contains(&location) {
+                p.locations.push(location);
+            }
+            continue;
+        }
+        index.insert(key, out.len());
+        out.push(JavaPackage {
+            package: gav.package(),
+            locations: vec![location],
+            source,
+        });
+    }
+    out
+}
+
+/// A Maven groupId or artifactId: Maven's own pattern, `[A-Za-z0-9_.-]+`.
+fn valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// A version: no whitespace, not an unresolved placeholder.
+fn valid_version(s: &str) -> bool {
+    !s.is_empty() && !s.starts_with('%') && !s.contains("${") && !s.chars().any(char::is_whitespace)
+}
+
+/// The coordinates of a `pom.properties` (Java properties: `key=value`, `key: value` or
+/// `key value`; `#` and `!` comments), when all three are there and valid.
+fn pom_properties(bytes: &[u8]) -> Option<Gav> {
+    let text = String::from_utf8_lossy(bytes);
+    let (mut group, mut artifact, mut version) = (None, None, None);
+    for line in text.lines() {
+        let line = line.trim_start_matches(['\u{feff}', ' ', '\t', '\x0c']);
+        if line.starts_with(['#', '!']) || line.is_empty() {
+            continue;
+        }
+        let split = line.find(['=', ':', ' ', '\t']).unwrap_or(line.len());
+        let (key, rest) = line.split_at(split);
+        let value = rest
+            .trim_start_matches([' ', '\t'])
+            .strip_prefix(['=', ':'])
+            .unwrap_or(rest.trim_start_matches([' ', '\t']))
+            .trim();
+        match key {
+            "groupId" => group = Some(value.to_owned()),
+            "artifactId" => artifact = Some(value.to_owned()),
+            "version" => version = Some(value.to_owned()),
+            _ => {}
+        }
+    }
+    let (group, artifact, version) = (group?, artifact?, version?);
+    (valid_id(&group) && valid_id(&artifact) && valid_version(&version)).then_some(Gav {
+        group: Some(group),
+        artifact,
+        version,
+    })
+}
+
+/// The main section of a `MANIFEST.MF`: the attributes Trivy reads.
+#[derive(Debug, Default)]
+struct Manifest {
+    implementation_version: Option<String>,
+    implementation_title: Option<String>,
+    implementation_vendor: Option<String>,
+    implementation_vendor_id: Option<String>,
+    specification_title: Option<String>,
+    specification_version: Option<String>,
+    specification_vendor: Option<String>,
+    bundle_name: Option<String>,
+    bundle_version: Option<String>,
+    bundle_symbolic_name: Option<String>,
+}
+
+impl Manifest {
+    fn parse(bytes: &[u8]) -> Self {
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let mut m = Self::default();
+        let mut attr = String::new();
+        // Lines end in CRLF, LF or a lone CR; a line starting with one space continues the
+        // previous one; the main section ends at the first empty line.
+        for line in manifest_lines(text) {
+            if line.is_empty() {
+                break;
+            }
+            if let Some(more) = line.strip_prefix(' ') {
+                attr.push_str(more);
+                continue;
+            }
+            m.add(&attr);
+            attr.clear();
+            attr.push_str(line);
+        }
+        m.add(&attr);
+        m
+    }
+
+    fn add(&mut self, attr: &str) {
+        let Some((key, value)) = attr.split_once(':') else {
+            return;
+        };
+        let value = value.trim();
+        if value.is_empty() {
+            return;
+        }
+        let slot = match key.trim().to_ascii_lowercase().as_str() {
+            "implementation-version" => &mut self.implementation_version,
+            "implementation-title" => &mut self.implementation_title,
+            "implementation-vendor" => &mut self.implementation_vendor,
+            "implementation-vendor-id" => &mut self.implementation_vendor_id,
+            "specification-title" => &mut self.specification_title,
+            "specification-version" => &mut self.specification_version,
+            "specification-vendor" => &mut self.specification_vendor,
+            "bundle-name" => &mut self.bundle_name,
+            "bundle-version" => &mut self.bundle_version,
+            "bundle-symbolicname" => &mut self.bundle_symbolic_name,
+            _ => return,
+        };
+        *slot = Some(value.to_owned());
+    }
+
+    /// The group: the first valid of Implementation-Vendor-Id, Bundle-SymbolicName (without
+    /// its directives, up to its last dot), Implementation-Vendor, Specification-Vendor.
+    fn group(&self) -> Option<String> {
+        let symbolic = self.bundle_symbolic_name.as_deref().map(|s| {
+            let s = s.split(';').next().unwrap_or(s).trim();
+            s.rsplit_once('.').map_or(s, |(g, _)| g)
+        });
+        [
+            self.implementation_vendor_id.as_deref(),
+            symbolic,
+            self.implementation_vendor.as_deref(),
+            self.specification_vendor.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|s| valid_id(s))
+        .map(str::to_owned)
+    }
+
+    fn gav(&self) -> Option<Gav> {
+        let artifact = [
+            &self.implementation_title,
+            &self.specification_title,
+            &self.bundle_name,
+        ]
+        .into_iter()
+        .flatten()
+        .find(|s| valid_id(s))?;
+        let version = [
+            &self.implementation_version,
+            &self.specification_version,
+            &self.bundle_version,
+        ]
+        .into_iter()
+        .flatten()
+        .find(|s| valid_version(s))?;
+        Some(Gav {
+            group: Some(self.group()?),
+            artifact: artifact.clone(),
+            version: version.clone(),
+        })
+    }
+}
+
+/// The lines of a manifest: ended by CRLF, LF or a lone CR (the JAR specification's
+/// newlines; `str::lines` misses the lone CR).
+fn manifest_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.find(['\r', '\n']).unwrap_or(rest.len());
+        let line = rest.get(..end).unwrap_or("");
+        let after = rest.get(end..).unwrap_or("");
+        rest = after
+            .strip_prefix("\r\n")
+            .or_else(|| after.strip_prefix('\r'))
+            .or_else(|| after.strip_prefix('\n'))
+            .unwrap_or(after);
+        Some(line)
+    })
+}
+
+/// Artifact and version from an archive's file name, Trivy's pattern
+/// `^([a-zA-Z0-9._-]*[^-*])-(\d\S*).jar$` (the last `-` followed by a digit splits them),
+/// for every extension in [`ARCHIVE_EXTENSIONS`].
+fn file_name_gav(path: &str) -> Option<Gav> {
+    let base = path.rsplit(['/', '!']).next().unwrap_or(path);
+    let (stem, ext) = base.rsplit_once('.')?;
+    if !ARCHIVE_EXTENSIONS
+        .iter()
+        .any(|e| e.eq_ignore_ascii_case(ext))
+    {
+        return None;
+    }
+    let bytes = stem.as_bytes();
+    for (i, &b) in bytes.iter().enumerate().rev() {
+        if b != b'-' {
+            continue;
+        }
+        let (artifact, version) = (stem.get(..i)?, stem.get(i + 1..)?);
+        let starts_digit = version.bytes().next().is_some_and(|c| c.is_ascii_digit());
+        if !starts_digit || version.chars().any(char::is_whitespace) {
+            continue;
+        }
+        if valid_id(artifact) && !artifact.ends_with('-') {
+            return Some(Gav {
+                group: None,
+                artifact: artifact.to_owned(),
+                version: version.to_owned(),
+            });
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_split_at_the_last_dash_before_a_digit() {
+        let f = |p: &str| file_name_gav(p).map(|g| (g.artifact, g.version));
+        let s = |a: &str, v: &str| Some((a.to_owned(), v.to_owned()));
+        assert_eq!(f("lib/guava-31.1-jre.jar"), s("guava", "31.1-jre"));
+        assert_eq!(
+            f("spring-core-5.3.4-SNAPSHOT.jar"),
+            s("spring-core", "5.3.4-SNAPSHOT")
+        );
+        assert_eq!(f("log4j-1.2-api-2.17.1.jar"), s("log4j-1.2-api", "2.17.1"));
+        assert_eq!(f("a.war!/WEB-INF/lib/x-1.WAR"), s("x", "1"));
+        assert_eq!(f("app.jar"), None);
+        assert_eq!(f("-1.0.jar"), None);
+        assert_eq!(f("x-1.0.txt"), None);
+    }
+
+    #[test]
+    fn manifest_main_section_only_with_continuations() {
+        let m = Manifest::parse(
+            b"Manifest-Version: 1.0\r\nImplementation-Title: spring-co\r\n re\r\nImplementation-Version: 5.3.3\r\nImplementation-Vendor-Id: org.springframework\r\n\r\nName: x/\r\nImplementation-Version: 9\r\n",
+        );
+        let gav = m.gav().unwrap();
+        assert_eq!(gav.name(), "org.springframework:spring-core");
+        assert_eq!(gav.version, "5.3.3");
+    }
+
+    #[test]
+    fn manifest_free_text_is_skipped_for_the_next_field() {
+        let m = Manifest::parse(
+            b"Bundle-Name: Guava: Google Core Libraries\nBundle-SymbolicName: com.google.guava;singleton:=true\nSpecification-Title: guava\nBundle-Version: 31.1.0.jre\nImplementation-Title: %name\n",
+        );
+        let gav = m.gav().unwrap();
+        assert_eq!(gav.name(), "com.google:guava");
+        assert_eq!(gav.version, "31.1.0.jre");
+    }
+}
