@@ -176,9 +176,16 @@ pub enum BinaryError {
 /// Whether a file is worth inflating, from its tar header alone.
 ///
 /// `mode` is the tar header's mode (permission bits, possibly with the file-type bits).
-/// Accepted: regular files with an execute bit, shared objects (`*.so`, `*.so.1.0`), and the
-/// text files the runtime classifiers read (`…/go/VERSION`, a JDK's `release`); never a file
-/// over [`MAX_FILE_SIZE`] or one too small to be an executable.
+/// Accepted: regular files with an execute bit (executables, and shared objects installed
+/// executable), the shared libraries a runtime classifier reads whatever their mode
+/// (`libpython3.12.so.1.0`), and the text files the runtime classifiers read (`…/go/VERSION`,
+/// a JDK's `release`); never a file over [`MAX_FILE_SIZE`] or one too small to be an
+/// executable.
+///
+/// Other shared objects without an execute bit (Debian installs libraries `0644`) are not
+/// wanted: on a Debian host with a few SDKs they were 1,276 files and 1 GiB, a third of the
+/// bytes an "every `.so`" rule would inflate, and none carried Go build info or
+/// cargo-auditable data (trivy likewise reads only executable files for both).
 #[must_use]
 pub fn wants(path: &str, mode: u32, size: u64) -> bool {
     if size > MAX_FILE_SIZE {
@@ -195,12 +202,7 @@ pub fn wants(path: &str, mode: u32, size: u64) -> bool {
     if size < MIN_EXE_SIZE {
         return false;
     }
-    mode & 0o111 != 0 || is_shared_object(file_name(path))
-}
-
-/// `libfoo.so` or `libfoo.so.1.2`.
-fn is_shared_object(name: &str) -> bool {
-    name.ends_with(".so") || name.contains(".so.")
+    mode & 0o111 != 0 || runtime::is_classified_library(file_name(path))
 }
 
 /// The last path component.

@@ -200,6 +200,13 @@ pub fn classify_binary(path: &str, bytes: &[u8]) -> Vec<BinaryPackage> {
     found.into_iter().collect()
 }
 
+/// Whether a shared library is one a classifier reads (`libpython3.12.so.1.0`), so it is
+/// wanted even without an execute bit.
+#[must_use]
+pub fn is_classified_library(name: &str) -> bool {
+    name.starts_with("libpython") && python_version_prefix(name).is_some()
+}
+
 /// `3.12` from `python3.12` or `libpython3.12.so.1.0` / `libpython3.12d.so`.
 fn python_version_prefix(name: &str) -> Option<&str> {
     let (rest, lib) = match name.strip_prefix("libpython") {

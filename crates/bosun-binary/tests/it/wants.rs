@@ -12,7 +12,7 @@ fn executables_shared_objects_and_classifier_files_are_wanted() {
         0o644,
         5 << 20
     ));
-    assert!(wants("usr/lib/libfoo.so", 0o644, 1 << 20));
+    assert!(wants("usr/lib/libfoo.so", 0o755, 1 << 20)); // a library installed executable
     assert!(wants("usr/local/go/VERSION", 0o644, 40));
     assert!(wants("opt/java/openjdk/release", 0o644, 1500));
 }
@@ -21,6 +21,13 @@ fn executables_shared_objects_and_classifier_files_are_wanted() {
 fn everything_else_is_refused_from_the_header() {
     assert!(!wants("etc/passwd", 0o644, 900));
     assert!(!wants("usr/share/doc/README.so-what", 0o644, 900));
+    // A library without an execute bit that no classifier reads.
+    assert!(!wants(
+        "usr/lib/x86_64-linux-gnu/libssl.so.3",
+        0o644,
+        700 << 10
+    ));
+    assert!(!wants("usr/lib/libpython3.a", 0o644, 5 << 20));
     assert!(!wants("usr/bin/huge", 0o755, MAX_FILE_SIZE + 1));
     assert!(!wants("usr/bin/tiny", 0o755, 10)); // smaller than any executable header
     assert!(!wants("usr/bin/dir", 0o040_755, 4096)); // a directory
