@@ -166,7 +166,8 @@ fn severity_cell(s: Severity, color: bool) -> Cell {
     }
 }
 
-/// `3 (CRITICAL 1, HIGH 2)`: counts per severity, highest first, zeros left out.
+/// `3 vulnerabilities (CRITICAL 1, HIGH 2)`: counts per severity, highest first, zeros left
+/// out.
 fn counts<'a>(vulns: impl Iterator<Item = &'a Vulnerability>) -> String {
     let mut per: BTreeMap<Severity, usize> = BTreeMap::new();
     let mut total = 0;
@@ -178,10 +179,15 @@ fn counts<'a>(vulns: impl Iterator<Item = &'a Vulnerability>) -> String {
         .iter()
         .filter_map(|s| per.get(s).map(|n| format!("{s} {n}")))
         .collect();
-    if parts.is_empty() {
-        total.to_string()
+    let noun = if total == 1 {
+        "vulnerability"
     } else {
-        format!("{total} ({})", parts.join(", "))
+        "vulnerabilities"
+    };
+    if parts.is_empty() {
+        format!("{total} {noun}")
+    } else {
+        format!("{total} {noun} ({})", parts.join(", "))
     }
 }
 
@@ -209,12 +215,7 @@ fn write_vulnerabilities(
                 .then_with(|| a.id.cmp(&b.id))
         });
         writeln!(out).map_err(ReportError::Write)?;
-        writeln!(
-            out,
-            "{name}: {} vulnerabilities",
-            counts(vulns.iter().copied())
-        )
-        .map_err(ReportError::Write)?;
+        writeln!(out, "{name}: {}", counts(vulns.iter().copied())).map_err(ReportError::Write)?;
         let rows = vulns.iter().map(|v| {
             let mut exploit = Vec::new();
             if v.kev.is_some() {
@@ -253,10 +254,5 @@ fn write_vulnerabilities(
             out,
         )?;
     }
-    writeln!(
-        out,
-        "\nTotal: {} vulnerabilities",
-        counts(inv.vulnerabilities.iter())
-    )
-    .map_err(ReportError::Write)
+    writeln!(out, "\nTotal: {}", counts(inv.vulnerabilities.iter())).map_err(ReportError::Write)
 }

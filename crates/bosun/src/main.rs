@@ -4,6 +4,10 @@
 #![allow(clippy::print_stderr)] // the CLI is the one place that talks to the user
 
 mod cli;
+mod db;
+mod output;
+mod scan;
+mod source;
 
 use std::process::ExitCode;
 

@@ -4,3 +4,4 @@
 mod sbom;
 mod scan;
 mod support;
+mod vuln;

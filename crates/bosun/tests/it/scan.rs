@@ -43,7 +43,14 @@ fn secret_deleted_in_a_later_layer_is_reported_with_its_layer() {
     let tmp = tempfile::tempdir().unwrap();
     let image = tmp.path().join("leaky.tar");
     leaky_image(&image);
-    let (report, out) = scan_json(&["scan", "--format", "json", image.to_str().unwrap()]);
+    let (report, out) = scan_json(&[
+        "scan",
+        "--scanners",
+        "secret,config",
+        "--format",
+        "json",
+        image.to_str().unwrap(),
+    ]);
     assert!(
         out.status.success(),
         "{}",
@@ -74,7 +81,14 @@ fn secrets_in_env_and_history_are_reported_from_the_config() {
     let tmp = tempfile::tempdir().unwrap();
     let image = tmp.path().join("leaky.tar");
     leaky_image(&image);
-    let (report, _) = scan_json(&["scan", "--format", "json", image.to_str().unwrap()]);
+    let (report, _) = scan_json(&[
+        "scan",
+        "--scanners",
+        "secret,config",
+        "--format",
+        "json",
+        image.to_str().unwrap(),
+    ]);
     let secrets = report["secrets"].as_array().unwrap();
     let env = secrets
         .iter()
@@ -95,7 +109,14 @@ fn no_output_format_reveals_a_secret() {
     let image = tmp.path().join("leaky.tar");
     leaky_image(&image);
     for format in ["json", "table"] {
-        let out = bosun(&["scan", "--format", format, image.to_str().unwrap()]);
+        let out = bosun(&[
+            "scan",
+            "--scanners",
+            "secret,config",
+            "--format",
+            format,
+            image.to_str().unwrap(),
+        ]);
         assert!(out.status.success());
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
@@ -146,11 +167,27 @@ fn exit_code_and_severity_filter() {
     let image = tmp.path().join("leaky.tar");
     leaky_image(&image);
     let path = image.to_str().unwrap();
-    let out = bosun(&["scan", "--exit-code", "3", path]);
+    let out = bosun(&[
+        "scan",
+        "--scanners",
+        "secret,config",
+        "--exit-code",
+        "3",
+        path,
+    ]);
     assert_eq!(out.status.code(), Some(3), "findings with --exit-code 3");
     // Only LOW findings requested, and the secret rules here are CRITICAL: the LOW
     // healthcheck finding remains.
-    let (report, out) = scan_json(&["scan", "--severity", "LOW", "--format", "json", path]);
+    let (report, out) = scan_json(&[
+        "scan",
+        "--scanners",
+        "secret,config",
+        "--severity",
+        "LOW",
+        "--format",
+        "json",
+        path,
+    ]);
     assert!(out.status.success());
     assert!(report["secrets"].as_array().unwrap().is_empty());
     assert!(
@@ -175,7 +212,7 @@ fn exit_code_and_severity_filter() {
         clean.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(0), "no findings: exit 0");
-    let out = bosun(&["scan", "--scanners", "vuln", path]);
+    let out = bosun(&["scan", "--scanners", "license", path]);
     assert_eq!(
         out.status.code(),
         Some(2),

@@ -1,0 +1,106 @@
+//! What the user sees besides the report: progress, warnings, and writing the report.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::Context;
+
+/// Largest policy or rule file read.
+const MAX_CONFIG_BYTES: u64 = 4 << 20;
+
+/// Reads a small text file given on the command line (rules, policies).
+pub(crate) fn read_text(path: &std::path::Path) -> anyhow::Result<String> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::Read::take(file, MAX_CONFIG_BYTES), &mut text)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(text)
+}
+
+/// Renders the report to `output` or standard output.
+pub(crate) fn write_report(
+    inventory: &bosun_inventory::Inventory,
+    format: bosun_report::Format,
+    list_packages: bool,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let color = output.is_none() && std::io::stdout().is_terminal();
+    let opts = bosun_report::RenderOptions {
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        color,
+        list_packages,
+        ..bosun_report::RenderOptions::default()
+    };
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            bosun_report::render(inventory, format, &opts, &mut w)?;
+            w.flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            bosun_report::render(inventory, format, &opts, &mut w)?;
+            w.flush().context("cannot write to standard output")?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints the inventory's warnings and errors to standard error.
+pub(crate) fn warn_diagnostics(inventory: &bosun_inventory::Inventory) {
+    for d in &inventory.diagnostics {
+        if d.level >= bosun_inventory::DiagnosticLevel::Warning {
+            warn_diagnostic(d);
+        }
+    }
+}
+
+fn warn_diagnostic(d: &bosun_inventory::Diagnostic) {
+    let mut line = format!("warning: {}: {}", d.source, d.message);
+    if let Some(p) = &d.path {
+        line.push_str(&format!(" ({p}"));
+        if let Some(l) = &d.layer {
+            line.push_str(&format!(", layer {}", l.index));
+        }
+        line.push(')');
+    }
+    eprintln!("{line}");
+}
+
+/// A spinner on a terminal, nothing in a pipe.
+pub(crate) struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    pub(crate) fn new(quiet: bool) -> Self {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress(Some(bar))
+    }
+
+    pub(crate) fn message(&self, msg: &'static str) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(msg);
+        }
+    }
+
+    /// Prints a line above the spinner (or plainly without one).
+    pub(crate) fn println(&self, line: &str) {
+        match &self.0 {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    pub(crate) fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! `bosun scan`: vulnerabilities, secrets and configuration checks, with the gate.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use bosun_inventory::{Diagnostic, DiagnosticLevel, Inventory, Severity};
+use clap::Args;
+
+use crate::db::{self, DbDirArgs};
+use crate::output::{self, Progress};
+use crate::source::{self, SourceArgs};
+
+#[derive(Args)]
+pub(crate) struct ScanArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    #[command(flatten)]
+    dirs: DbDirArgs,
+    /// Scanners to run, comma-separated: vuln, secret, config.
+    #[arg(long, value_delimiter = ',', default_value = "vuln,secret")]
+    scanners: Vec<String>,
+    /// Report only findings of these severities (comma-separated: CRITICAL, HIGH, MEDIUM,
+    /// LOW, UNKNOWN).
+    #[arg(long, value_delimiter = ',', value_name = "SEVERITIES")]
+    severity: Vec<String>,
+    /// Leave out vulnerabilities that have no fixed version.
+    #[arg(long)]
+    ignore_unfixed: bool,
+    /// Match development dependencies of lockfiles too.
+    #[arg(long)]
+    include_dev: bool,
+    /// Fail (exit 1, or --exit-code) when a finding is at or above this severity.
+    #[arg(long, value_name = "SEVERITY")]
+    fail_on: Option<String>,
+    /// Exit with this code when any finding is reported (after --severity), or when the
+    /// --fail-on gate fails.
+    #[arg(long, value_name = "CODE", default_value_t = 0)]
+    exit_code: u8,
+    /// Never use the network: the database must already be there.
+    #[arg(long)]
+    offline: bool,
+    /// Use the database as it is, even when missing (no automatic download).
+    #[arg(long)]
+    skip_db_update: bool,
+    /// Warn when the database is older than this (e.g. 36h, 5d).
+    #[arg(long, value_name = "AGE", default_value = "5d", value_parser = parse_age)]
+    db_max_age: Duration,
+    /// Secret rules to add, disable or allow (YAML, trivy-secret.yaml compatible).
+    #[arg(long, value_name = "FILE")]
+    secret_config: Option<PathBuf>,
+    /// Configuration checks to disable or allow (YAML).
+    #[arg(long, value_name = "FILE")]
+    misconfig_config: Option<PathBuf>,
+    /// Output format: table, json, cyclonedx-json, spdx-json.
+    #[arg(short, long, default_value = "table")]
+    format: bosun_report::Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// No progress on the terminal.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// `36h`, `5d`, `90m`, or a bare number of hours.
+fn parse_age(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => s.split_at(i),
+        None => (s, "h"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?}: expected a number with a unit: 90m, 36h, 5d"))?;
+    let secs = match unit {
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{s:?}: unit must be m, h or d")),
+    };
+    Ok(Duration::from_secs(n.saturating_mul(secs)))
+}
+
+fn parse_severity(s: &str) -> anyhow::Result<Severity> {
+    Severity::from_word(s)
+        .filter(|v| v.as_str() == s.trim().to_ascii_uppercase())
+        .with_context(|| {
+            format!("unknown severity {s:?}: use CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN")
+        })
+}
+
+pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
+    let mut scanners = bosun_scan::Scanners::default();
+    let mut vuln = false;
+    for name in &args.scanners {
+        match name.trim() {
+            "vuln" => vuln = true,
+            "secret" => {
+                let config = match &args.secret_config {
+                    Some(path) => bosun_secret::Config::from_yaml(&output::read_text(path)?)
+                        .with_context(|| format!("secret config {}", path.display()))?,
+                    None => bosun_secret::Config::default(),
+                };
+                scanners.secret = Some(bosun_secret::Scanner::new(config)?);
+            }
+            "config" => {
+                let config = match &args.misconfig_config {
+                    Some(path) => bosun_misconfig::Config::from_yaml(&output::read_text(path)?)
+                        .with_context(|| format!("misconfig config {}", path.display()))?,
+                    None => bosun_misconfig::Config::default(),
+                };
+                scanners.config = Some(bosun_misconfig::Checker::new(config)?);
+            }
+            "license" => anyhow::bail!(
+                "the license scanner is not available yet (package licenses are in `bosun sbom`); use --scanners vuln,secret,config"
+            ),
+            other => anyhow::bail!("unknown scanner {other:?}: use vuln, secret, config"),
+        }
+    }
+    let severities = args
+        .severity
+        .iter()
+        .map(|s| parse_severity(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
+
+    let progress = Progress::new(args.quiet);
+    // The database first: a scan that cannot match should fail before reading the image.
+    let database = if vuln {
+        Some(open_db(args, &progress)?)
+    } else {
+        None
+    };
+    let mut inventory = match args.source.sbom_path() {
+        Some(path) => {
+            if scanners.secret.is_some() || scanners.config.is_some() {
+                progress.println(
+                    "note: an SBOM carries no files or image config: only the vuln scanner runs",
+                );
+            }
+            source::read_sbom(path, &progress)?
+        }
+        None => {
+            let image = source::open(&args.source, &progress)?;
+            progress.message("reading layers");
+            bosun_scan::scan(&image, &scanners)?
+        }
+    };
+    if let Some((db, stale)) = &database {
+        progress.message("matching vulnerabilities");
+        if let Some(d) = stale {
+            inventory.diagnostics.push(d.clone());
+        }
+        let opts = bosun_match::MatchOptions {
+            skip_unfixed: args.ignore_unfixed,
+            include_dev: args.include_dev,
+            ..bosun_match::MatchOptions::default()
+        };
+        let result = bosun_match::match_inventory(&inventory, db, &opts);
+        inventory.vulnerabilities = result.findings;
+        inventory.diagnostics.extend(result.diagnostics);
+    }
+    progress.finish();
+    filter_severities(&mut inventory, &severities);
+    output::warn_diagnostics(&inventory);
+    output::write_report(&inventory, args.format, false, args.output.as_deref())?;
+
+    let any = !inventory.vulnerabilities.is_empty()
+        || !inventory.secrets.is_empty()
+        || !inventory.misconfigurations.is_empty();
+    if let Some(level) = fail_on {
+        let failing = gate_failures(&inventory, level);
+        if failing > 0 {
+            eprintln!("gate failed: {failing} findings at or above {level}");
+            let code = if args.exit_code == 0 {
+                crate::cli::EXIT_GATE
+            } else {
+                args.exit_code
+            };
+            return Ok(ExitCode::from(code));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    Ok(ExitCode::from(if any { args.exit_code } else { 0 }))
+}
+
+/// Opens the database, with a warning diagnostic when it is older than `--db-max-age`.
+fn open_db(
+    args: &ScanArgs,
+    progress: &Progress,
+) -> anyhow::Result<(bosun_vulndb::Db, Option<Diagnostic>)> {
+    let db_dir = args.dirs.db_dir()?;
+    progress.message("opening vulnerability database");
+    let db = db::open(&db_dir)?;
+    let age = db::age(db.info().build_time);
+    let stale = (age > args.db_max_age).then(|| Diagnostic {
+        level: DiagnosticLevel::Warning,
+        source: "vulndb".to_owned(),
+        message: format!(
+            "the vulnerability database is {} old (built {}); run `bosun db update`",
+            db::human(age),
+            db::unix_to_rfc3339(db.info().build_time)
+        ),
+        path: None,
+        layer: None,
+    });
+    Ok((db, stale))
+}
+
+/// Keeps only findings of the given severities (all when empty).
+fn filter_severities(inv: &mut Inventory, severities: &[Severity]) {
+    if severities.is_empty() {
+        return;
+    }
+    let keep = |s: &str| Severity::from_word(s).is_some_and(|s| severities.contains(&s));
+    inv.vulnerabilities
+        .retain(|v| severities.contains(&v.severity));
+    inv.secrets.retain(|f| keep(&f.severity));
+    inv.misconfigurations.retain(|m| keep(&m.severity));
+}
+
+/// Findings at or above `level`.
+fn gate_failures(inv: &Inventory, level: Severity) -> usize {
+    let at_least = |s: &str| Severity::from_word(s).is_some_and(|s| s >= level);
+    inv.vulnerabilities
+        .iter()
+        .filter(|v| v.severity >= level)
+        .count()
+        + inv.secrets.iter().filter(|f| at_least(&f.severity)).count()
+        + inv
+            .misconfigurations
+            .iter()
+            .filter(|m| at_least(&m.severity))
+            .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_parse_with_units() {
+        assert_eq!(parse_age("90m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_age("36h"), Ok(Duration::from_secs(36 * 3600)));
+        assert_eq!(parse_age("5d"), Ok(Duration::from_secs(5 * 86_400)));
+        assert_eq!(parse_age("2"), Ok(Duration::from_secs(7200)));
+        assert!(parse_age("5w").is_err());
+        assert!(parse_age("d").is_err());
+    }
+
+    #[test]
+    fn severities_parse_exactly() {
+        assert_eq!(parse_severity("high").ok(), Some(Severity::High));
+        assert_eq!(parse_severity("UNKNOWN").ok(), Some(Severity::Unknown));
+        // Vendor words are for advisories, not for the command line.
+        assert!(parse_severity("important").is_err());
+        assert!(parse_severity("severe").is_err());
+    }
+}

@@ -1,0 +1,511 @@
+//! `bosun db` and `bosun scan --scanners vuln` on a Debian image built from the shared real
+//! data, against expectations computed here: the advisories are walked independently and
+//! every version comparison is `dpkg --compare-versions`' answer, never bosun's.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use bosun_testkit::ImageBuilder;
+use serde_json::Value;
+
+use crate::support::{bosun, read};
+
+const BULLSEYE: &str = "data/dpkg/debian-generated/bullseye-minbase-amd64";
+const DEBIAN_OSV: &str = "data/osv/debian-converted";
+const KEV: &str = "data/osv/kev/known_exploited_vulnerabilities.json";
+
+/// `dpkg --compare-versions a op b`.
+fn dpkg_cmp(a: &str, op: &str, b: &str) -> bool {
+    Command::new("dpkg")
+        .args(["--compare-versions", a, op, b])
+        .status()
+        .expect("dpkg runs (install dpkg)")
+        .success()
+}
+
+/// One installed binary package: (name, source name, source version).
+fn installed(status: &str) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for para in status.split("\n\n") {
+        let field = |k: &str| {
+            para.lines()
+                .find_map(|l| l.strip_prefix(&format!("{k}: ")))
+                .map(str::to_owned)
+        };
+        let (Some(name), Some(version)) = (field("Package"), field("Version")) else {
+            continue;
+        };
+        if !field("Status").is_some_and(|s| s.ends_with(" installed")) {
+            continue;
+        }
+        let (src, src_version) = match field("Source") {
+            Some(s) => match s.split_once(" (") {
+                Some((n, v)) => (n.to_owned(), v.trim_end_matches(')').to_owned()),
+                None => (s, version.clone()),
+            },
+            None => (name.clone(), version.clone()),
+        };
+        out.push((name, src, src_version));
+    }
+    out
+}
+
+/// Debian 11 records per source package, from the OSV files.
+fn records_by_source(dir: &Path) -> BTreeMap<String, Vec<Value>> {
+    let mut by: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let v: Value = serde_json::from_slice(&read(&path)).unwrap();
+        let names: BTreeSet<String> = v["affected"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|a| a["package"]["ecosystem"] == "Debian:11")
+            .filter_map(|a| a["package"]["name"].as_str().map(str::to_owned))
+            .collect();
+        for n in names {
+            by.entry(n).or_default().push(v.clone());
+        }
+    }
+    by
+}
+
+/// Whether `version` of `source` is affected by record `v`, by OSV's range rules with
+/// dpkg's ordering.
+fn affected(v: &Value, source: &str, version: &str) -> bool {
+    v["affected"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["package"]["ecosystem"] == "Debian:11" && a["package"]["name"] == source)
+        .any(|a| {
+            let listed = a["versions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|x| x == version);
+            listed
+                || a["ranges"].as_array().into_iter().flatten().any(|r| {
+                    assert_eq!(r["type"], "ECOSYSTEM", "only ECOSYSTEM ranges expected");
+                    let mut hit = false;
+                    for ev in r["events"].as_array().unwrap() {
+                        if let Some(i) = ev["introduced"].as_str() {
+                            hit = i == "0" || dpkg_cmp(version, "ge", i);
+                        } else if let Some(f) = ev["fixed"].as_str() {
+                            hit = hit && dpkg_cmp(version, "lt", f);
+                        } else {
+                            panic!("unexpected event {ev}");
+                        }
+                    }
+                    hit
+                })
+        })
+}
+
+fn fixed_versions(records: &[Value], source: &str) -> Vec<String> {
+    let mut v: Vec<String> = records
+        .iter()
+        .flat_map(|r| r["affected"].as_array().unwrap().iter())
+        .filter(|a| a["package"]["ecosystem"] == "Debian:11" && a["package"]["name"] == source)
+        .flat_map(|a| a["ranges"].as_array().unwrap().iter())
+        .flat_map(|r| r["events"].as_array().unwrap().iter())
+        .filter_map(|e| e["fixed"].as_str().map(str::to_owned))
+        .collect();
+    v.sort_by(|a, b| {
+        if a == b {
+            std::cmp::Ordering::Equal
+        } else if dpkg_cmp(a, "lt", b) {
+            std::cmp::Ordering::Less
+        } else {
+            std::cmp::Ordering::Greater
+        }
+    });
+    v.dedup();
+    v
+}
+
+/// The bullseye status with up to `n` source packages moved back to the earliest fixed
+/// version of their advisories (so the later advisories apply). Returns the new status and
+/// the binaries changed.
+fn downgraded(
+    status: &str,
+    by_source: &BTreeMap<String, Vec<Value>>,
+    n: usize,
+) -> (String, BTreeSet<String>) {
+    let mut changed = BTreeSet::new();
+    let mut sources_done = BTreeSet::new();
+    let mut paras = Vec::new();
+    for para in status.split("\n\n") {
+        let pkgs = installed(para);
+        let Some((name, src, src_version)) = pkgs.first() else {
+            paras.push(para.to_owned());
+            continue;
+        };
+        let fixes = by_source
+            .get(src)
+            .map(|r| fixed_versions(r, src))
+            .unwrap_or_default();
+        let pick = (sources_done.len() < n || sources_done.contains(src)) && fixes.len() >= 2;
+        if !pick {
+            paras.push(para.to_owned());
+            continue;
+        }
+        let old = &fixes[0];
+        sources_done.insert(src.clone());
+        changed.insert(name.clone());
+        let p = para
+            .lines()
+            .map(|l| {
+                if l.starts_with("Version: ") {
+                    format!("Version: {old}")
+                } else if l.starts_with("Source: ") {
+                    format!("Source: {src} ({old})")
+                } else {
+                    l.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(p.contains(&format!("Version: {old}")), "{src_version}");
+        paras.push(p);
+    }
+    (paras.join("\n\n"), changed)
+}
+
+struct Setup {
+    _tmp: tempfile::TempDir,
+    db: PathBuf,
+    image: PathBuf,
+    /// (binary, record id) expected.
+    expected: BTreeSet<(String, String)>,
+    changed: BTreeSet<String>,
+    kev: BTreeSet<String>,
+    epss: BTreeMap<String, f64>,
+}
+
+fn setup() -> Option<Setup> {
+    let dir = bosun_testdata::path(BULLSEYE)?;
+    let osv = bosun_testdata::path(DEBIAN_OSV)?;
+    let kev_path = bosun_testdata::path(KEV)?;
+    let tmp = tempfile::tempdir().unwrap();
+    let by_source = records_by_source(&osv);
+    let status = String::from_utf8(read(&dir.join("status"))).unwrap();
+    let (new_status, changed) = downgraded(&status, &by_source, 4);
+    assert!(!changed.is_empty(), "some package could be downgraded");
+
+    let mut expected = BTreeSet::new();
+    for (name, src, ver) in installed(&new_status) {
+        for r in by_source.get(&src).into_iter().flatten() {
+            if affected(r, &src, &ver) {
+                expected.insert((name.clone(), r["id"].as_str().unwrap().to_owned()));
+            }
+        }
+    }
+    let kev_json: Value = serde_json::from_slice(&read(&kev_path)).unwrap();
+    let kev: BTreeSet<String> = kev_json["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["cveID"].as_str().unwrap().to_owned())
+        .collect();
+    // EPSS in FIRST's format for every CVE the advisories name, with made-up scores.
+    let mut epss = BTreeMap::new();
+    let mut csv = String::from(
+        "#model_version:v2025.03.14,score_date:2026-11-27T12:55:00Z\ncve,epss,percentile\n",
+    );
+    for recs in by_source.values() {
+        for r in recs {
+            for a in r["aliases"].as_array().into_iter().flatten() {
+                let cve = a.as_str().unwrap();
+                if cve.starts_with("CVE-") && !epss.contains_key(cve) {
+                    let score = (cve.len() as f64 * 7.0 + epss.len() as f64) % 100.0 / 100.0;
+                    csv.push_str(&format!("{cve},{score:.5},{score:.5}\n"));
+                    epss.insert(cve.to_owned(), score);
+                }
+            }
+        }
+    }
+    let epss_file = tmp.path().join("epss_scores-current.csv");
+    std::fs::write(&epss_file, csv).unwrap();
+
+    let db = tmp.path().join("db");
+    let out = bosun(&[
+        "db",
+        "import",
+        "--db-dir",
+        db.to_str().unwrap(),
+        osv.to_str().unwrap(),
+        kev_path.to_str().unwrap(),
+        epss_file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let os_release = read(&dir.join("os-release"));
+    let image = tmp.path().join("bullseye.tar");
+    ImageBuilder::new()
+        .layer(|l| {
+            l.file("etc/os-release", &os_release)
+                .file("var/lib/dpkg/status", status.as_bytes())
+        })
+        .layer(|l| l.file("var/lib/dpkg/status", new_status.as_bytes()))
+        .write_docker_archive(&image)
+        .unwrap();
+    Some(Setup {
+        _tmp: tmp,
+        db,
+        image,
+        expected,
+        changed,
+        kev,
+        epss,
+    })
+}
+
+fn scan(s: &Setup, extra: &[&str]) -> (Value, std::process::Output) {
+    let mut args = vec![
+        "scan",
+        "--scanners",
+        "vuln",
+        "--format",
+        "json",
+        "--offline",
+        "--db-dir",
+        s.db.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    args.push(s.image.to_str().unwrap());
+    let out = bosun(&args);
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (v, out)
+}
+
+fn ids(f: &Value) -> BTreeSet<String> {
+    std::iter::once(&f["id"])
+        .chain(f["aliases"].as_array().unwrap())
+        .map(|x| x.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn debian_findings_equal_an_independent_walk_of_the_advisories() {
+    let Some(s) = setup() else { return };
+    let (report, out) = scan(&s, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let vulns = report["vulnerabilities"].as_array().unwrap();
+    let got: BTreeSet<(String, String)> = vulns
+        .iter()
+        .flat_map(|f| {
+            let name = f["package"]["name"].as_str().unwrap().to_owned();
+            f["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |r| (name.clone(), r.as_str().unwrap().to_owned()))
+        })
+        .collect();
+    assert!(!s.expected.is_empty());
+    assert_eq!(got, s.expected);
+    for f in vulns {
+        let name = f["package"]["name"].as_str().unwrap();
+        // The downgraded packages come from layer 1, the rest from the base layer.
+        let layer = u64::from(s.changed.contains(name));
+        assert_eq!(f["layer"]["index"], layer, "{name}");
+        assert!(
+            f["layer"]["diff_id"]
+                .as_str()
+                .unwrap()
+                .starts_with("sha256:")
+        );
+        assert!(
+            f["package"]["purl"]
+                .as_str()
+                .unwrap()
+                .starts_with("pkg:deb/debian/")
+        );
+        assert_eq!(f["package"]["ecosystem"], "Debian:11");
+        let cves: BTreeSet<String> = ids(f)
+            .into_iter()
+            .filter(|i| i.starts_with("CVE-"))
+            .collect();
+        let listed = cves.iter().any(|c| s.kev.contains(c));
+        assert_eq!(f["kev"].is_object(), listed, "KEV flag of {}", f["id"]);
+        let best = cves
+            .iter()
+            .filter_map(|c| s.epss.get(c))
+            .copied()
+            .reduce(f64::max);
+        match best {
+            Some(b) => {
+                let got = f["epss"]["score"].as_f64().unwrap();
+                assert!((got - b).abs() < 1e-4, "EPSS of {}: {got} vs {b}", f["id"]);
+            }
+            None => assert!(f["epss"].is_null()),
+        }
+        let status = f["status"].as_str().unwrap();
+        assert_eq!(
+            status == "fixed",
+            !f["fixed_versions"].as_array().unwrap().is_empty()
+        );
+    }
+    // Every finding is one vulnerability: no CVE appears in two findings of one package.
+    let mut seen = BTreeSet::new();
+    for f in vulns {
+        for id in ids(f).into_iter().filter(|i| i.starts_with("CVE-")) {
+            assert!(
+                seen.insert((f["package"]["name"].clone().to_string(), id.clone())),
+                "{id} twice"
+            );
+        }
+    }
+}
+
+#[test]
+fn filters_gates_and_table() {
+    let Some(s) = setup() else { return };
+    let (all, _) = scan(&s, &[]);
+    let all = all["vulnerabilities"].as_array().unwrap().clone();
+    let (fixed, out) = scan(&s, &["--ignore-unfixed"]);
+    assert!(out.status.success());
+    let fixed = fixed["vulnerabilities"].as_array().unwrap();
+    assert_eq!(
+        fixed.len(),
+        all.iter().filter(|f| f["status"] == "fixed").count()
+    );
+    // Severity filter and gate, against the severities of the full report.
+    let worst = all
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap().to_owned())
+        .collect::<BTreeSet<_>>();
+    for sev in ["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"] {
+        let (r, out) = scan(&s, &["--severity", sev]);
+        assert!(out.status.success());
+        let n = all.iter().filter(|f| f["severity"] == sev).count();
+        assert_eq!(r["vulnerabilities"].as_array().unwrap().len(), n, "{sev}");
+        let (_, out) = scan(&s, &["--fail-on", sev]);
+        let order = ["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"];
+        let at = order.iter().position(|x| *x == sev).unwrap();
+        let failing = worst
+            .iter()
+            .any(|w| order.iter().position(|x| x == w).unwrap() >= at);
+        assert_eq!(
+            out.status.code(),
+            Some(if failing { 1 } else { 0 }),
+            "--fail-on {sev}"
+        );
+    }
+    let (_, out) = scan(&s, &["--fail-on", "UNKNOWN", "--exit-code", "7"]);
+    assert_eq!(out.status.code(), Some(7));
+    // The table: one group for the OS, and the total.
+    let out = bosun(&[
+        "scan",
+        "--scanners",
+        "vuln",
+        "--offline",
+        "--db-dir",
+        s.db.to_str().unwrap(),
+        s.image.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("(os packages):"), "{text}");
+    assert!(
+        text.contains(&format!("Total: {} vulnerabilit", all.len())),
+        "{text}"
+    );
+    let first = all[0]["id"].as_str().unwrap();
+    assert!(text.contains(first), "{first} in the table");
+}
+
+#[test]
+fn database_status_age_and_errors() {
+    let Some(s) = setup() else { return };
+    let osv = bosun_testdata::path(DEBIAN_OSV).unwrap();
+    let files = std::fs::read_dir(&osv)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "json")
+        })
+        .count();
+    let out = bosun(&[
+        "db",
+        "status",
+        "--format",
+        "json",
+        "--db-dir",
+        s.db.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let st: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(st["records"].as_u64().unwrap() as usize, files);
+    assert_eq!(st["kev"].as_u64().unwrap() as usize, s.kev.len());
+    assert_eq!(st["epss"].as_u64().unwrap() as usize, s.epss.len());
+
+    // A database older than --db-max-age warns, and says what to do.
+    let (_, out) = scan(&s, &["--db-max-age", "0m"]);
+    std::thread::sleep(std::time::Duration::from_millis(10));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("run `bosun db update`"), "{err}");
+    let (_, out) = scan(&s, &[]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("bosun db update"));
+
+    // No database, offline: a usage error naming the directory.
+    let empty = s._tmp.path().join("none");
+    let out = bosun(&[
+        "scan",
+        "--scanners",
+        "vuln",
+        "--offline",
+        "--db-dir",
+        empty.to_str().unwrap(),
+        s.image.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(empty.to_str().unwrap()) && err.contains("bosun db"),
+        "{err}"
+    );
+
+    // A corrupt database is named: `db status` checks every byte, a scan what it reads
+    // (the header and index always).
+    let file = s.db.join("bosun-vulndb.bin");
+    let good = std::fs::read(&file).unwrap();
+    let flip = |at: usize| {
+        let mut bytes = good.clone();
+        for b in &mut bytes[at..at + 16] {
+            *b ^= 0xff;
+        }
+        std::fs::write(&file, bytes).unwrap();
+    };
+    flip(good.len() / 2);
+    let out = bosun(&["db", "status", "--db-dir", s.db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bosun-vulndb.bin") && err.contains("corrupt"),
+        "{err}"
+    );
+    flip(100);
+    let (_, out) = scan(&s, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bosun-vulndb.bin") && err.contains("corrupt"),
+        "{err}"
+    );
+}
