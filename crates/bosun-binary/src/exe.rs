@@ -86,16 +86,23 @@ impl<'a> Exe<'a> {
         self.tail_at(addr)?.get(..len)
     }
 
-    /// The address of the first writable, non-executable ELF load segment, with its bytes:
-    /// where Go's linker puts the build info when there is no `.go.buildinfo` section.
-    pub(crate) fn first_writable_elf_segment(&self) -> Option<(u64, &'a [u8])> {
+    /// Where Go's linker puts the build info when there is no dedicated section: the first
+    /// writable, non-executable ELF load segment, or the first Mach-O segment mapped
+    /// read-write (as `debug/buildinfo` looks); its address and bytes.
+    pub(crate) fn first_data_segment(&self) -> Option<(u64, &'a [u8])> {
         const PF_X: u32 = 1;
         const PF_W: u32 = 2;
-        self.file.segments().find_map(|seg| match seg.flags() {
-            object::SegmentFlags::Elf { p_flags, .. } if p_flags.0 & (PF_X | PF_W) == PF_W => {
-                Some((seg.address(), seg.data().ok()?))
-            }
-            _ => None,
+        const VM_RW: u32 = 3;
+        self.file.segments().find_map(|seg| {
+            let fits = match seg.flags() {
+                object::SegmentFlags::Elf { p_flags, .. } => p_flags.0 & (PF_X | PF_W) == PF_W,
+                object::SegmentFlags::MachO {
+                    maxprot, initprot, ..
+                } => seg.address() != 0 && maxprot.0 == VM_RW && initprot.0 == VM_RW,
+                _ => false,
+            };
+            let data = seg.data().ok().filter(|d| !d.is_empty())?;
+            fits.then_some((seg.address(), data))
         })
     }
 }

@@ -2,8 +2,8 @@
 //! `go version -m` prints), and the packages it names.
 //!
 //! The blob starts with a 32-byte header, 16-byte aligned, found in the first 64 KiB of the
-//! `.go.buildinfo` section (ELF), the `__go_buildinfo` or `__data` section (Mach-O), the
-//! `.data` section (PE), or the first writable ELF load segment:
+//! `.go.buildinfo` section (ELF), the `__go_buildinfo` section (Mach-O), the `.data` section
+//! (PE), or else the first writable data segment (ELF, Mach-O), as `debug/buildinfo` does:
 //!
 //! ```text
 //! 0   "\xff Go buildinf:"      14-byte magic
@@ -94,10 +94,10 @@ fn data_start<'a>(exe: &Exe<'a>) -> Option<(u64, &'a [u8])> {
     match exe.format {
         Format::Elf => exe
             .section(".go.buildinfo")
-            .or_else(|| exe.first_writable_elf_segment()),
+            .or_else(|| exe.first_data_segment()),
         Format::MachO => exe
             .section("__go_buildinfo")
-            .or_else(|| exe.section("__data")),
+            .or_else(|| exe.first_data_segment()),
         Format::Pe => exe.section(".data"),
     }
 }

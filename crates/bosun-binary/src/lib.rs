@@ -177,7 +177,7 @@ pub enum BinaryError {
 ///
 /// `mode` is the tar header's mode (permission bits, possibly with the file-type bits).
 /// Accepted: regular files with an execute bit (executables, and shared objects installed
-/// executable), the shared libraries a runtime classifier reads whatever their mode
+/// executable), `*.exe` files whatever their mode (Windows layers), the shared libraries a runtime classifier reads whatever their mode
 /// (`libpython3.12.so.1.0`), and the text files the runtime classifiers read (`…/go/VERSION`,
 /// a JDK's `release`); never a file over [`MAX_FILE_SIZE`] or one too small to be an
 /// executable.
@@ -202,7 +202,10 @@ pub fn wants(path: &str, mode: u32, size: u64) -> bool {
     if size < MIN_EXE_SIZE {
         return false;
     }
-    mode & 0o111 != 0 || runtime::is_classified_library(file_name(path))
+    let name = file_name(path);
+    mode & 0o111 != 0
+        || runtime::is_classified_library(name)
+        || name.to_ascii_lowercase().ends_with(".exe")
 }
 
 /// The last path component.
