@@ -126,6 +126,9 @@ proptest! {
 
 #[test]
 fn findings_round_trip_through_bosun_json_and_validate() {
+    use bosun_inventory::vuln::{
+        CvssScore, EpssInfo, KevInfo, Severity, Status, VulnPackage, Vulnerability,
+    };
     use bosun_inventory::{LayerRef, Misconfiguration, SecretFinding};
     let inv = Inventory {
         secrets: vec![
@@ -165,6 +168,63 @@ fn findings_round_trip_through_bosun_json_and_validate() {
             resolution: "add USER".into(),
             evidence: "User is not set".into(),
         }],
+        vulnerabilities: vec![
+            Vulnerability {
+                id: "CVE-2021-44228".into(),
+                aliases: vec!["GHSA-jfh8-c2jp-5v3q".into()],
+                summary: Some("Remote code injection in Log4j".into()),
+                severity: Severity::Critical,
+                severity_source: "cvss_v3".into(),
+                cvss: vec![CvssScore {
+                    version: "3.1".into(),
+                    vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H".into(),
+                    score: 10.0,
+                }],
+                package: VulnPackage {
+                    name: "org.apache.logging.log4j:log4j-core".into(),
+                    version: "2.14.1".into(),
+                    purl: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1".into(),
+                    ecosystem: "Maven".into(),
+                    location: Some("/app/app.jar".into()),
+                    matched_name: None,
+                    matched_version: None,
+                },
+                fixed_versions: vec!["2.15.0".into()],
+                status: Status::Fixed,
+                layer: LayerRef {
+                    index: 1,
+                    diff_id: Some(format!("sha256:{}", "cd".repeat(32))),
+                },
+                kev: Some(KevInfo {
+                    cve: "CVE-2021-44228".into(),
+                    date_added: "2021-12-10".into(),
+                    due_date: Some("2021-12-24".into()),
+                    ransomware: Some("Known".into()),
+                }),
+                epss: Some(EpssInfo {
+                    cve: "CVE-2021-44228".into(),
+                    score: 0.944,
+                    percentile: 0.99,
+                }),
+                records: vec!["GHSA-jfh8-c2jp-5v3q".into()],
+            },
+            Vulnerability {
+                id: "DSA-5000-1".into(),
+                severity: Severity::Unknown,
+                severity_source: "none".into(),
+                package: VulnPackage {
+                    name: "bash".into(),
+                    version: "5.2.15-2+b2".into(),
+                    purl: "pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64".into(),
+                    ecosystem: "Debian:12".into(),
+                    matched_version: Some("5.2.15-2".into()),
+                    ..VulnPackage::default()
+                },
+                status: Status::WillNotFix,
+                records: vec!["DSA-5000-1".into()],
+                ..Vulnerability::default()
+            },
+        ],
         ..Inventory::default()
     };
     let out = render_to_vec(&inv, Format::Json);
@@ -176,5 +236,11 @@ fn findings_round_trip_through_bosun_json_and_validate() {
     assert!(
         !schema_errors(Format::Json, &bad).is_empty(),
         "the schema checks severities"
+    );
+    let mut bad = doc.clone();
+    bad["vulnerabilities"][0]["status"] = "patched".into();
+    assert!(
+        !schema_errors(Format::Json, &bad).is_empty(),
+        "the schema checks statuses"
     );
 }
