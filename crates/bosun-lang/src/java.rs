@@ -448,15 +448,42 @@ impl Walk<'_> {
                 limit: usize::try_from(limit).unwrap_or(usize::MAX),
             })
         };
-        if declared > limit {
-            return Err(too_large(declared));
-        }
-        // The reader never takes more than `compressed` bytes of the stream, so this bounds
-        // what it can inflate to, whatever the declared size says.
+        let over_total = || {
+            Fail::Limit(LangError::Format {
+                path: location.to_owned(),
+                what: format!(
+                    "refused: the archive inflates to more than the {}-byte total limit",
+                    self.limits.max_total_bytes
+                ),
+            })
+        };
+        let over_ratio = |size: u64| {
+            Fail::Limit(LangError::Format {
+                path: location.to_owned(),
+                what: format!(
+                    "refused as a zip bomb: {compressed} compressed bytes inflate to {size}, \
+                     over the {}:1 compression ratio limit",
+                    self.limits.max_ratio
+                ),
+            })
+        };
         let by_ratio = compressed
             .saturating_mul(self.limits.max_ratio)
             .max(self.limits.ratio_floor);
         let total_left = self.limits.max_total_bytes.saturating_sub(self.inflated);
+        // The declared size first: an honest bomb is refused before a byte is inflated.
+        if declared > limit {
+            return Err(too_large(declared));
+        }
+        if declared > by_ratio {
+            return Err(over_ratio(declared));
+        }
+        if declared > total_left {
+            return Err(over_total());
+        }
+        // A lying declared size: the zip reader stops with an error past it (the entry is
+        // then skipped as corrupt), and never takes more than `compressed` bytes of the
+        // stream; the same bounds are enforced here on what is actually inflated.
         let cap = limit.min(by_ratio).min(total_left);
         let mut entry = zip
             .by_index(i)
@@ -464,33 +491,20 @@ impl Walk<'_> {
         // Sizes found in the input are never trusted for allocation beyond a small start.
         let mut body =
             Vec::with_capacity(usize::try_from(declared.min(cap).min(1 << 20)).unwrap_or(0));
-        (&mut entry)
+        let read = (&mut entry)
             .take(cap.saturating_add(1))
-            .read_to_end(&mut body)
-            .map_err(|e| Fail::Corrupt(format!("unreadable entry: {e}")))?;
+            .read_to_end(&mut body);
         let got = u64::try_from(body.len()).unwrap_or(u64::MAX);
         self.inflated = self.inflated.saturating_add(got);
+        read.map_err(|e| Fail::Corrupt(format!("unreadable entry: {e}")))?;
         if got > cap {
-            if got > limit {
-                return Err(too_large(got));
-            }
-            if got > total_left {
-                return Err(Fail::Limit(LangError::Format {
-                    path: location.to_owned(),
-                    what: format!(
-                        "refused: the archive inflates to more than the {}-byte total limit",
-                        self.limits.max_total_bytes
-                    ),
-                }));
-            }
-            return Err(Fail::Limit(LangError::Format {
-                path: location.to_owned(),
-                what: format!(
-                    "refused as a zip bomb: {compressed} compressed bytes inflate past {got}, \
-                     over the {}:1 compression ratio limit",
-                    self.limits.max_ratio
-                ),
-            }));
+            return Err(if got > limit {
+                too_large(got)
+            } else if got > total_left {
+                over_total()
+            } else {
+                over_ratio(got)
+            });
         }
         Ok(body)
     }
