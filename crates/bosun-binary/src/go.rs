@@ -421,13 +421,43 @@ fn go_unquote_prefix(s: &str) -> Option<(String, &str)> {
     None
 }
 
-/// The `stdlib` version of a toolchain version: `go1.22.1 X:boringcrypto` -> `1.22.1`;
-/// `None` for development toolchains and anything that does not start with `go<digit>`.
+/// The `stdlib` version of a toolchain version, in the SemVer form the Go vulnerability
+/// database (and so OSV) records it, as `golang.org/x/vuln`'s `GoTagToSemver` does:
+/// `go1.22.1` -> `1.22.1`, `go1.20` -> `1.20.0`, `go1.21rc2` -> `1.21.0-rc.2`,
+/// `go1.19beta1` -> `1.19.0-beta.1`; build tags after a space (`go1.22.1 X:boringcrypto`)
+/// are cut. `None` for development toolchains (`devel go1.23-abc`) and anything else that
+/// does not start with `go<digit>`.
 #[must_use]
-pub fn stdlib_version(go_version: &str) -> Option<&str> {
+pub fn stdlib_version(go_version: &str) -> Option<String> {
     let first = go_version.split_whitespace().next()?;
     let v = first.strip_prefix("go")?;
-    v.starts_with(|c: char| c.is_ascii_digit()).then_some(v)
+    if !v.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let split = v
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(v.len());
+    let (nums, suffix) = v.split_at(split);
+    let parts: Vec<&str> = nums.split('.').collect();
+    if parts.len() > 3 || parts.iter().any(|p| p.is_empty()) {
+        return Some(v.to_owned());
+    }
+    let mut core = parts.join(".");
+    for _ in parts.len()..3 {
+        core.push_str(".0");
+    }
+    if suffix.is_empty() {
+        return Some(core);
+    }
+    for tag in ["rc", "beta", "alpha"] {
+        if let Some(n) = suffix.strip_prefix(tag)
+            && !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Some(format!("{core}-{tag}.{n}"));
+        }
+    }
+    Some(v.to_owned())
 }
 
 /// A replacement by a local directory: `./x`, `../x`, `/x`, or no version at all.
@@ -444,7 +474,7 @@ fn is_local(m: &GoModule) -> bool {
 pub fn packages(info: &GoBuildInfo) -> Vec<BinaryPackage> {
     let mut out = Vec::with_capacity(info.deps.len() + 2);
     if let Some(v) = stdlib_version(&info.go_version) {
-        out.push(go_package("stdlib", v, PackageKind::GoStdlib, false));
+        out.push(go_package("stdlib", &v, PackageKind::GoStdlib, false));
     }
     if let Some(main) = info.main.as_ref().filter(|m| !m.path.is_empty()) {
         let version = main_version(info, main);
@@ -639,12 +669,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stdlib_version_cuts_prefix_and_tags_and_refuses_devel() {
-        assert_eq!(stdlib_version("go1.22.1"), Some("1.22.1"));
-        assert_eq!(stdlib_version("go1.22.1 X:boringcrypto"), Some("1.22.1"));
-        assert_eq!(stdlib_version("go1.21rc2"), Some("1.21rc2"));
-        assert_eq!(stdlib_version("devel go1.23-abcdef +x"), None);
-        assert_eq!(stdlib_version(""), None);
+    fn stdlib_version_is_the_vulndb_semver_form_and_refuses_devel() {
+        let v = |s: &str| stdlib_version(s);
+        assert_eq!(v("go1.22.1").as_deref(), Some("1.22.1"));
+        assert_eq!(v("go1.22.1 X:boringcrypto").as_deref(), Some("1.22.1"));
+        assert_eq!(v("go1.20").as_deref(), Some("1.20.0"));
+        assert_eq!(v("go1").as_deref(), Some("1.0.0"));
+        assert_eq!(v("go1.21rc2").as_deref(), Some("1.21.0-rc.2"));
+        assert_eq!(v("go1.19beta1").as_deref(), Some("1.19.0-beta.1"));
+        assert_eq!(v("go1.22-pre3").as_deref(), Some("1.22-pre3")); // unknown form: as is
+        assert_eq!(v("devel go1.23-abcdef +x"), None);
+        assert_eq!(v(""), None);
     }
 
     #[test]

@@ -31,11 +31,13 @@
 //! ```
 //!
 //! Conventions (where trivy, syft and osv-scalibr differ, the choice made here):
-//! - The Go toolchain is the `stdlib` package of ecosystem `Go`, version without `go` and
-//!   without `v` (`1.22.1`, purl `pkg:golang/stdlib@1.22.1`): the form of OSV's Go records
-//!   (`"fixed": "1.16.1"`), osv-scalibr's and syft's purl. Build tags after a space
-//!   (`go1.22.1 X:boringcrypto`) are cut. Development toolchains (`devel go1.23-abc`) give no
-//!   `stdlib` package: their version orders against nothing.
+//! - The Go toolchain is the `stdlib` package of ecosystem `Go`, its version in the SemVer
+//!   form OSV's Go records use, without `v` (`go1.22.1` -> `1.22.1`, purl
+//!   `pkg:golang/stdlib@1.22.1`, as syft's purl and osv-scalibr; `go1.20` -> `1.20.0`,
+//!   `go1.21rc2` -> `1.21.0-rc.2`, as the Go vulnerability database writes them:
+//!   `"fixed": "1.21.0-rc.4"`). Trivy writes `v1.22.1`; `bosun-version` orders both alike.
+//!   Build tags after a space (`go1.22.1 X:boringcrypto`) are cut. Development toolchains
+//!   (`devel go1.23-abc`) give no `stdlib` package: their version orders against nothing.
 //! - Go module versions keep their `v` (`v1.2.3`), as in `go.mod` and `bosun-lang`.
 //! - The main module is reported with [`BinaryPackage::main_module`] set. A `(devel)` version
 //!   is replaced, in order, by a version stamped with `-ldflags -X` (trivy's rules: a variable

@@ -324,7 +324,9 @@ fn old_node(rest: &[u8]) -> Option<String> {
 fn go_toolchain_version(bytes: &[u8]) -> Option<String> {
     if let Ok(Some(info)) = crate::go::build_info(bytes)
         && info.path == "cmd/go"
-        && let Some(v) = crate::go::stdlib_version(&info.go_version)
+        && let Some(v) = info.go_version.split_whitespace().next()
+        && let Some(v) = v.strip_prefix("go")
+        && v.starts_with(|c: char| c.is_ascii_digit())
     {
         return Some(v.to_owned());
     }

@@ -160,3 +160,41 @@ fn inline_layout_binary_applies_the_replacement() {
     );
     assert!(!got.iter().any(|p| p.name == "golang.org/x/xerrors"));
 }
+
+#[test]
+fn stdlib_versions_order_against_the_go_vulndb_forms() {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let go = bosun_version::Ecosystem::Go;
+    let v = |t: &str| bosun_binary::go::stdlib_version(t).unwrap();
+    // (toolchain tag, a version as OSV's Go records write it, expected order)
+    for (tag, osv, want) in [
+        ("go1.21rc2", "1.21.0-rc.4", Less),
+        ("go1.21rc4", "1.21.0-rc.4", Equal),
+        ("go1.21.0", "1.21.0-rc.4", Greater),
+        ("go1.20", "1.20.0", Equal),
+        ("go1.19beta1", "1.19.0", Less),
+        ("go1.22.1 X:boringcrypto", "1.22.2", Less),
+        ("go1.15.2", "1.16.1", Less),
+    ] {
+        assert_eq!(go.compare(&v(tag), osv).unwrap(), want, "{tag} vs {osv}");
+    }
+}
+
+#[test]
+fn stdlib_of_the_real_binaries_parses_as_a_go_version() {
+    // The stdlib version of each real binary parses as a Go version (it is what the matcher
+    // will compare with OSV's `introduced`/`fixed` events).
+    let dir = bosun_testdata::require!(DIR);
+    for (bin, _) in binaries(&dir) {
+        let pkgs = analyze("app", &std::fs::read(&bin).unwrap()).unwrap();
+        let stdlib = pkgs
+            .iter()
+            .find(|p| p.kind == PackageKind::GoStdlib)
+            .unwrap();
+        assert!(
+            bosun_version::Ecosystem::Go.parse(&stdlib.version).is_ok(),
+            "{}",
+            stdlib.version
+        );
+    }
+}
