@@ -27,11 +27,22 @@
 //! ```
 //!
 //! (`<Ecosystem>` is the OSV name, percent-encoded in the URL: `Red Hat` → `Red%20Hat`.) A
-//! site fills a mirror with plain `wget`/`curl`, for example
-//! `wget -x -nH -P mirror/osv --cut-dirs=0 https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip`
-//! for each ecosystem, and serves the folder with any static web server. The local copies an
-//! update keeps in `<db_dir>/sources/` use the same layout, so that folder is itself a
-//! mirror.
+//! site fills a mirror with `wget` and serves the folder with any static web server:
+//!
+//! ```sh
+//! for e in Debian Ubuntu Alpine Wolfi Chainguard "Red Hat" "Rocky Linux" AlmaLinux SUSE \
+//!          openSUSE PyPI npm Go Maven crates.io RubyGems Packagist NuGet; do
+//!   mkdir -p "mirror/osv/$e"
+//!   wget -O "mirror/osv/$e/all.zip" \
+//!     "https://osv-vulnerabilities.storage.googleapis.com/${e// /%20}/all.zip"
+//! done
+//! wget -N -P mirror/kev https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json
+//! wget -N -P mirror/epss https://epss.empiricalsecurity.com/epss_scores-current.csv.gz
+//! ```
+//!
+//! The local copies an update keeps in `<db_dir>/sources/` use the same layout (next to
+//! each file, a `.http-cache` sidecar holds its `ETag` and `Last-Modified`), so that folder
+//! can itself be served as a mirror.
 //!
 //! # Failure rules
 //!
@@ -551,6 +562,7 @@ pub fn update(
     for (s, r) in sources.iter().zip(reports.iter_mut()) {
         let file = root.join(&s.rel_path);
         if !file.is_file() {
+            progress.source_done(r);
             continue;
         }
         let stats = builder.add_path(&file)?;

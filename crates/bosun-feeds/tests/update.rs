@@ -303,6 +303,32 @@ fn missing_source_keeps_its_previous_copy() {
     assert_eq!(Db::open(&f.db_dir).unwrap().info().records, go);
 }
 
+#[derive(Default)]
+struct Recorder {
+    phases: Vec<String>,
+    bytes: Vec<(String, u64)>,
+    retries: Vec<String>,
+    done: Vec<String>,
+}
+
+impl bosun_feeds::Progress for Recorder {
+    fn phase(&mut self, message: &str) {
+        self.phases.push(message.to_string());
+    }
+    fn source_bytes(&mut self, source: &str, bytes: u64) {
+        match self.bytes.iter_mut().find(|(s, _)| s == source) {
+            Some((_, n)) => *n += bytes,
+            None => self.bytes.push((source.to_string(), bytes)),
+        }
+    }
+    fn source_retry(&mut self, source: &str, _attempt: u32, _delay: Duration, _reason: &str) {
+        self.retries.push(source.to_string());
+    }
+    fn source_done(&mut self, report: &bosun_feeds::SourceReport) {
+        self.done.push(report.source.clone());
+    }
+}
+
 #[test]
 fn status_503_then_success_is_retried() {
     bosun_testdata::require!("data/osv");
@@ -315,8 +341,19 @@ fn status_503_then_success_is_retried() {
             retry_after: None,
         },
     );
-    let report = update(&f.opts(&["Go"]), &mut NoProgress).unwrap();
+    let mut progress = Recorder::default();
+    let report = update(&f.opts(&["Go"]), &mut progress).unwrap();
     assert_eq!(report.sources[0].status, SourceStatus::Downloaded);
+    assert_eq!(progress.retries, vec!["osv/Go".to_string()]);
+    let go_bytes = progress
+        .bytes
+        .iter()
+        .find(|(s, _)| s == "osv/Go")
+        .unwrap()
+        .1;
+    assert_eq!(go_bytes, report.sources[0].bytes, "progress bytes add up");
+    assert_eq!(progress.done.len(), report.sources.len());
+    assert!(progress.phases.len() >= 2, "{:?}", progress.phases);
     let go_requests = f
         .server
         .requests()

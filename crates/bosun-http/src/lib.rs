@@ -216,8 +216,8 @@ pub struct ClientOptions {
     pub user_agent: String,
     /// Allow plain `http://` to any host (by default only loopback hosts).
     pub insecure: bool,
-    /// A PEM file of CA certificates. When set, these certificates are the trust roots (as
-    /// curl's `--cacert`); otherwise Mozilla's roots (webpki-roots) are used.
+    /// A PEM file of extra CA certificates, trusted in addition to Mozilla's roots (which
+    /// are always trusted; the system store is not read).
     pub ca_file: Option<PathBuf>,
     /// Connecting (DNS included).
     pub connect_timeout: Duration,
@@ -794,6 +794,12 @@ fn classify(url: &str, e: ureq::Error) -> Attempt {
             status: None,
             retry_after: None,
         },
+        ureq::Error::Rustls(_) | ureq::Error::Tls(_) => Attempt::Fatal(HttpError::Transport {
+            url: url.to_string(),
+            message: format!(
+                "TLS failed: {e}; if the server uses a private CA, pass its certificate as a CA file"
+            ),
+        }),
         other => Attempt::Fatal(HttpError::Transport {
             url: url.to_string(),
             message: other.to_string(),
@@ -822,6 +828,11 @@ fn load_ca(path: &Path) -> Result<ureq::tls::RootCerts, HttpError> {
     if certs.is_empty() {
         return Err(err("no certificate found".into()));
     }
+    certs.extend(
+        webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .map(|c| ureq::tls::Certificate::from_der(c.as_ref())),
+    );
     Ok(ureq::tls::RootCerts::new_with_certs(&certs))
 }
 

@@ -254,6 +254,42 @@ fn ca_file_without_certificates_is_refused() {
 }
 
 #[test]
+fn ca_file_with_a_certificate_is_accepted() {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/test-ca.pem");
+    let client = Client::new(ClientOptions {
+        ca_file: Some(p),
+        ..ClientOptions::default()
+    });
+    assert!(client.is_ok(), "{client:?}");
+}
+
+#[test]
+fn slow_response_times_out_and_is_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f.bin"), b"late").unwrap();
+    let server = TestServer::serve_dir(dir.path()).unwrap();
+    let client = Client::new(ClientOptions {
+        read_timeout: Duration::from_millis(300),
+        ..fast()
+    })
+    .unwrap();
+    server.push_fault("/f.bin", Fault::Delay(Duration::from_millis(1500)));
+    let t = Instant::now();
+    let r = client.get(&server.url("/f.bin"), &[]).unwrap();
+    assert_eq!(r.read_to_vec(10).unwrap(), b"late");
+    assert!(
+        t.elapsed() < Duration::from_millis(1400),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "the slow attempt, then the retry"
+    );
+}
+
+#[test]
 fn retry_after_parses_seconds_and_dates() {
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
     assert_eq!(
