@@ -30,6 +30,11 @@ fn sniff(bytes: &[u8]) -> Option<Format> {
     }
 }
 
+/// Whether the bytes start with the magic of a format read here.
+pub(crate) fn is_executable(bytes: &[u8]) -> bool {
+    sniff(bytes).is_some()
+}
+
 impl<'a> Exe<'a> {
     /// `Ok(None)` when the bytes are not an executable of a known format.
     pub(crate) fn parse(bytes: &'a [u8]) -> Result<Option<Self>, BinaryError> {

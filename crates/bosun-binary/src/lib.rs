@@ -198,8 +198,8 @@ pub fn wants(path: &str, mode: u32, size: u64) -> bool {
     if mode & S_IFMT != 0 && mode & S_IFMT != S_IFREG {
         return false;
     }
-    if runtime::is_text_classifier_path(path) {
-        return size <= runtime::MAX_TEXT_FILE as u64;
+    if runtime::is_text_classifier_path(path) && size <= runtime::MAX_TEXT_FILE as u64 {
+        return true;
     }
     if size < MIN_EXE_SIZE {
         return false;
@@ -225,7 +225,7 @@ fn file_name(path: &str) -> &str {
 /// When the file is an executable whose headers, Go build info or cargo-auditable data are
 /// malformed. The whole file then yields no package: the caller reports one diagnostic.
 pub fn analyze(path: &str, bytes: &[u8]) -> Result<Vec<BinaryPackage>, BinaryError> {
-    if runtime::is_text_classifier_path(path) {
+    if runtime::is_text_classifier_path(path) && !exe::is_executable(bytes) {
         return Ok(runtime::classify_text(path, bytes).into_iter().collect());
     }
     let Some(exe) = exe::Exe::parse(bytes)? else {

@@ -215,6 +215,15 @@ IMAGE_TYPE="JDK"
         "1.8.0_422-b05"
     );
 
+    // An executable that happens to be named `release` is still read as one.
+    if let Some(p) = bosun_testdata::path("data/app-deps/binaries/go/trivy-test.elf") {
+        let got = bosun_binary::analyze("usr/bin/release", &std::fs::read(p).unwrap()).unwrap();
+        assert_eq!(
+            got.first().map(|p| p.purl.as_str()),
+            Some("pkg:golang/stdlib@1.15.2")
+        );
+    }
+
     // Some other `release` file.
     assert!(classify_text("etc/release", b"NAME=\"Foo\"\nVERSION=\"1\"\n").is_none());
 }

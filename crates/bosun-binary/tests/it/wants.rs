@@ -35,4 +35,5 @@ fn everything_else_is_refused_from_the_header() {
     assert!(!wants("usr/bin/link", 0o120_777, 4096)); // a symlink
     assert!(!wants("VERSION", 0o644, 40)); // not under a go/ directory
     assert!(!wants("opt/java/openjdk/release", 0o644, 10 << 20)); // too big to be one
+    assert!(wants("usr/bin/release", 0o755, 10 << 20)); // but an executable of that name is
 }
