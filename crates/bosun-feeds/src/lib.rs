@@ -137,6 +137,22 @@ pub enum FeedsError {
         #[source]
         error: HttpError,
     },
+    /// A downloaded file is not what its source should hold (an HTML error page served as
+    /// `all.zip`, a cut gzip); the database was not changed, and the next update fetches the
+    /// source again in full.
+    #[error(
+        "{feed}: the file from {url} is not a valid {expected} ({reason}); the previous database is unchanged; check the mirror"
+    )]
+    BadSource {
+        /// The source.
+        feed: String,
+        /// Where it came from.
+        url: String,
+        /// What it should be (`OSV all.zip`, ...).
+        expected: &'static str,
+        /// The first problem the database builder reported.
+        reason: String,
+    },
     /// Building, writing or opening the database failed.
     #[error(transparent)]
     Db(#[from] VulnDbError),
@@ -473,8 +489,9 @@ impl DownloadProgress for Bridge<'_> {
 /// atomically. See the crate docs for the failure rules.
 ///
 /// # Errors
-/// [`FeedsError::Download`] for any download failure but a missing source (the database is
-/// then unchanged), [`FeedsError::InvalidOption`], [`FeedsError::Client`],
+/// [`FeedsError::Download`] for any download failure but a missing source, and
+/// [`FeedsError::BadSource`] for a downloaded file of the wrong kind (the database is then
+/// unchanged); [`FeedsError::InvalidOption`], [`FeedsError::Client`],
 /// [`FeedsError::Db`], [`FeedsError::Io`].
 pub fn update(
     opts: &UpdateOptions,
@@ -566,6 +583,24 @@ pub fn update(
             continue;
         }
         let stats = builder.add_path(&file)?;
+        let (kind, expected) = match s.kind {
+            SourceKind::Osv { .. } => ("osv_zip", "OSV all.zip"),
+            SourceKind::Kev => ("kev", "CISA KEV JSON catalog"),
+            SourceKind::Epss => ("epss", "gzip EPSS CSV"),
+        };
+        if !stats.kinds.contains_key(kind) {
+            // Forget the validators so the next update does not get a 304 for this file.
+            let _ = std::fs::remove_file(sidecar_path(&file));
+            return Err(FeedsError::BadSource {
+                feed: s.name.clone(),
+                url: s.url.clone(),
+                expected,
+                reason: stats
+                    .problems
+                    .first()
+                    .map_or_else(|| "unrecognized content".to_string(), |p| p.reason.clone()),
+            });
+        }
         r.records = stats.records;
         r.skipped_records = stats.skipped + stats.skipped_rows;
         r.kev = stats.kev;

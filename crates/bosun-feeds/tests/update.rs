@@ -415,6 +415,39 @@ fn dropped_connection_fails_update_and_keeps_previous_db() {
 }
 
 #[test]
+fn error_page_served_as_zip_fails_and_is_fetched_again_next_time() {
+    bosun_testdata::require!("data/osv");
+    let m = mirror().unwrap();
+    let f = Fixture::new(m);
+    let opts = f.opts(&["Go", "crates.io"]);
+    update(&opts, &mut NoProgress).unwrap();
+    let before = Db::open(&f.db_dir).unwrap().info().clone();
+    let go = f.server.root().join("osv/Go/all.zip");
+    let good = std::fs::read(&go).unwrap();
+    std::fs::write(&go, b"<html><body>Service moved</body></html>").unwrap();
+    let err = update(&opts, &mut NoProgress).unwrap_err();
+    assert!(
+        matches!(&err, FeedsError::BadSource { feed, .. } if feed == "osv/Go"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("/osv/Go/all.zip"), "{err}");
+    assert_eq!(Db::open(&f.db_dir).unwrap().info(), &before);
+    // The mirror is fixed: the next update downloads Go again (no stale validators).
+    std::fs::write(&go, good).unwrap();
+    f.server.clear_requests();
+    let report = update(&opts, &mut NoProgress).unwrap();
+    assert_eq!(report.sources[0].status, SourceStatus::Downloaded);
+    let go_req = f
+        .server
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/osv/Go/all.zip")
+        .unwrap();
+    assert!(go_req.header("if-none-match").is_none());
+    assert_eq!(report.db.records, before.records);
+}
+
+#[test]
 fn export_import_round_trips_and_corrupt_export_is_refused() {
     bosun_testdata::require!("data/osv");
     let m = mirror().unwrap();

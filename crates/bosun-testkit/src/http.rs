@@ -403,3 +403,104 @@ fn serve_file(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn raw(server: &TestServer, head: &str) -> String {
+        let mut s = TcpStream::connect(server.addr).unwrap();
+        s.write_all(head.as_bytes()).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    }
+
+    fn setup() -> (PathBuf, TestServer) {
+        let dir = std::env::temp_dir().join(format!(
+            "testkit-http-{}-{}",
+            std::process::id(),
+            fastrand_name()
+        ));
+        std::fs::create_dir_all(dir.join("Red Hat")).unwrap();
+        std::fs::write(dir.join("Red Hat/all.zip"), b"zipbytes").unwrap();
+        let s = TestServer::serve_dir(&dir).unwrap();
+        (dir, s)
+    }
+
+    fn fastrand_name() -> u128 {
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    }
+
+    #[test]
+    fn serves_decoded_paths_and_answers_304_to_if_modified_since() {
+        let (dir, s) = setup();
+        let r = raw(&s, "GET /Red%20Hat/all.zip HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+        assert!(r.ends_with("\r\n\r\nzipbytes"), "{r}");
+        let lm = r
+            .lines()
+            .find_map(|l| l.strip_prefix("Last-Modified: "))
+            .unwrap()
+            .to_string();
+        let r = raw(
+            &s,
+            &format!("GET /Red%20Hat/all.zip HTTP/1.1\r\nIf-Modified-Since: {lm}\r\n\r\n"),
+        );
+        assert!(r.starts_with("HTTP/1.1 304"), "{r}");
+        let r = raw(&s, "HEAD /Red%20Hat/all.zip HTTP/1.1\r\n\r\n");
+        assert!(
+            r.starts_with("HTTP/1.1 200") && r.ends_with("\r\n\r\n"),
+            "{r}"
+        );
+        let r = raw(&s, "GET /../etc/passwd HTTP/1.1\r\n\r\n");
+        assert!(r.starts_with("HTTP/1.1 404"), "{r}");
+        assert_eq!(s.requests().len(), 4);
+        assert_eq!(
+            s.requests()[1].header("IF-MODIFIED-SINCE"),
+            Some(lm.as_str())
+        );
+        drop(s);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn queued_faults_apply_in_order_then_persistent_one() {
+        let (dir, s) = setup();
+        let p = "/Red Hat/all.zip";
+        s.push_fault(
+            p,
+            Fault::Status {
+                code: 503,
+                retry_after: Some("7".into()),
+            },
+        );
+        s.push_fault(p, Fault::Drop { after: 3 });
+        s.set_persistent_fault(
+            p,
+            Some(Fault::Status {
+                code: 500,
+                retry_after: None,
+            }),
+        );
+        let get = "GET /Red%20Hat/all.zip HTTP/1.1\r\n\r\n";
+        let r = raw(&s, get);
+        assert!(
+            r.starts_with("HTTP/1.1 503") && r.contains("Retry-After: 7"),
+            "{r}"
+        );
+        let r = raw(&s, get);
+        assert!(
+            r.starts_with("HTTP/1.1 200") && r.ends_with("\r\n\r\nzip"),
+            "{r}"
+        );
+        assert!(raw(&s, get).starts_with("HTTP/1.1 500"));
+        s.set_persistent_fault(p, None);
+        assert!(raw(&s, get).starts_with("HTTP/1.1 200"));
+        drop(s);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
