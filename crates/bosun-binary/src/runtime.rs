@@ -7,6 +7,7 @@
 //! | CPython | `python3.12` (name has the version) | `\0` + `3.12…` + `\0` in the body | `pkg:generic/python@3.12.1` |
 //! | CPython | `libpython3.12.so*` | the same | `pkg:generic/python@3.12.1` |
 //! | Node.js | `node` | `node.js/v22.9.0`, or `\0v6.17.1\0` (`\0node v0.10.48\0`) for 0.x and 4–6 | `pkg:generic/node@22.9.0` |
+//! | Node.js | `libnode.so*` (a `node` built with `--shared`, as Debian's) | the same | `pkg:generic/node@18.20.4` |
 //! | Go | `go`, `go.exe` | the binary's own Go build info, else `go1.22.1\0` in the body | `pkg:generic/go@1.22.1` |
 //! | Go | `…/go/VERSION` | a first line `go1.22.1` | `pkg:generic/go@1.22.1` |
 //! | JDK/JRE | `…/release` | `JAVA_RUNTIME_VERSION=`/`JAVA_VERSION=` lines, `IMPLEMENTOR` | `pkg:generic/oracle/openjdk@17.0.15%2B6` |
@@ -190,7 +191,7 @@ pub fn classify_binary(path: &str, bytes: &[u8]) -> Vec<BinaryPackage> {
     let name = file_name(path);
     let found = if let Some(prefix) = python_version_prefix(name) {
         python_version(bytes, prefix).and_then(|v| runtime_package(None, "python", &v, &[]))
-    } else if name == "node" {
+    } else if name == "node" || name.starts_with("libnode.so") {
         node_version(bytes).and_then(|v| runtime_package(None, "node", &v, &[]))
     } else if name == "go" || name == "go.exe" {
         go_toolchain_version(bytes).and_then(|v| runtime_package(None, "go", &v, &[]))
@@ -200,11 +201,13 @@ pub fn classify_binary(path: &str, bytes: &[u8]) -> Vec<BinaryPackage> {
     found.into_iter().collect()
 }
 
-/// Whether a shared library is one a classifier reads (`libpython3.12.so.1.0`), so it is
+/// Whether a shared library is one a classifier reads (`libpython3.12.so.1.0`,
+/// `libnode.so.108`), so it is
 /// wanted even without an execute bit.
 #[must_use]
 pub fn is_classified_library(name: &str) -> bool {
-    name.starts_with("libpython") && python_version_prefix(name).is_some()
+    (name.starts_with("libpython") && python_version_prefix(name).is_some())
+        || name.starts_with("libnode.so")
 }
 
 /// `3.12` from `python3.12` or `libpython3.12.so.1.0` / `libpython3.12d.so`.

@@ -108,6 +108,15 @@ fn node_fixtures_cover_modern_and_old_version_strings() {
     );
     // A bare `\0v22.1.0\0` is only trusted for 0.x and 4-6, as in syft.
     assert_eq!(one(classify_binary("node", &blob(&[b"\0v22.1.0\0"]))), None);
+    // A shared build keeps the version in libnode (Debian's libnode108 has `node.js/v18.20.4`).
+    assert_eq!(
+        one(classify_binary(
+            "usr/lib/x86_64-linux-gnu/libnode.so.108",
+            &modern
+        ))
+        .map(|p| p.1),
+        Some("22.9.0".into())
+    );
     // Other names are not node.
     assert_eq!(one(classify_binary("usr/bin/nodejs-helper", &modern)), None);
 }
@@ -326,6 +335,16 @@ print(os.path.join(sysconfig.get_config_var('LIBDIR') or '', sysconfig.get_confi
     assert!(checked > 0, "no python3 recognized among {seen:?}");
 }
 
+/// The `libnode.so*` a dynamically linked `node` loads, from `ldd`.
+fn linked_libnode(node: &Path) -> Option<PathBuf> {
+    let out = Command::new("ldd").arg(node).output().ok()?;
+    String::from_utf8_lossy(&out.stdout).lines().find_map(|l| {
+        let (name, rest) = l.trim().split_once(" => ")?;
+        let lib = rest.split_whitespace().next()?;
+        name.starts_with("libnode.so").then(|| PathBuf::from(lib))
+    })
+}
+
 #[test]
 fn real_node_binary_is_classified_at_the_version_it_reports() {
     let Some(node) = which_all("node").into_iter().next() else {
@@ -333,8 +352,10 @@ fn real_node_binary_is_classified_at_the_version_it_reports() {
     };
     let reported = run(&node, &["--version"]).expect("node --version");
     let real = std::fs::canonicalize(&node).unwrap();
-    let bytes = std::fs::read(&real).unwrap();
-    let got = one(analyze("usr/bin/node", &bytes)
+    // A static node carries its version; a shared build (Debian's) keeps it in libnode.
+    let file = linked_libnode(&real).unwrap_or(real);
+    let bytes = std::fs::read(&file).unwrap();
+    let got = one(analyze(&file.to_string_lossy(), &bytes)
         .unwrap()
         .into_iter()
         .filter(|p| p.kind == PackageKind::Runtime)
@@ -343,7 +364,7 @@ fn real_node_binary_is_classified_at_the_version_it_reports() {
         got.map(|p| p.1),
         Some(reported.trim_start_matches('v').to_owned()),
         "{}",
-        real.display()
+        file.display()
     );
 }
 

@@ -13,6 +13,11 @@ fn executables_shared_objects_and_classifier_files_are_wanted() {
         5 << 20
     ));
     assert!(wants("usr/lib/libfoo.so", 0o755, 1 << 20)); // a library installed executable
+    assert!(wants(
+        "usr/lib/x86_64-linux-gnu/libnode.so.108",
+        0o644,
+        45 << 20
+    ));
     assert!(wants("usr/local/go/VERSION", 0o644, 40));
     assert!(wants("Files/app/App.EXE", 0o644, 3 << 20)); // Windows layers carry no exec bits
     assert!(wants("opt/java/openjdk/release", 0o644, 1500));
