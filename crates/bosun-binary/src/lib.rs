@@ -58,6 +58,11 @@
 //!   for interpreters. (OSV's `Go` ecosystem does track the `toolchain` package; the matcher
 //!   may map the `go` runtime to it.)
 //!
+//! Overlap with package databases: a runtime or a Go binary installed by dpkg/apk/rpm is
+//! found here too (Debian's `/usr/bin/python3.11`). Deciding what to keep is the catalog's
+//! job, which knows the files each OS package owns (syft drops classifier results on files
+//! an OS package owns; trivy skips language analysis of such files altogether).
+//!
 //! Limits: the input is whatever slice the caller holds (the walker reads at most
 //! [`MAX_FILE_SIZE`] bytes); Go strings are capped at [`go::MAX_STRING`], the cargo-auditable
 //! section and its inflated JSON at [`rust::MAX_COMPRESSED`] and [`rust::MAX_JSON`], text
@@ -179,15 +184,15 @@ pub enum BinaryError {
 ///
 /// `mode` is the tar header's mode (permission bits, possibly with the file-type bits).
 /// Accepted: regular files with an execute bit (executables, and shared objects installed
-/// executable), `*.exe` files whatever their mode (Windows layers), the shared libraries a runtime classifier reads whatever their mode
-/// (`libpython3.12.so.1.0`), and the text files the runtime classifiers read (`…/go/VERSION`,
-/// a JDK's `release`); never a file over [`MAX_FILE_SIZE`] or one too small to be an
-/// executable.
+/// executable); `*.exe` files whatever their mode (Windows layers); the shared libraries a
+/// runtime classifier reads whatever their mode (`libpython3.12.so.1.0`, `libnode.so.108`);
+/// the text files the runtime classifiers read (`…/go/VERSION`, a JDK's `release`). Never a
+/// file over [`MAX_FILE_SIZE`], nor one too small to be an executable.
 ///
 /// Other shared objects without an execute bit (Debian installs libraries `0644`) are not
-/// wanted: on a Debian host with a few SDKs they were 1,276 files and 1 GiB, a third of the
-/// bytes an "every `.so`" rule would inflate, and none carried Go build info or
-/// cargo-auditable data (trivy likewise reads only executable files for both).
+/// wanted: on a Debian host with a few SDKs they were 1,276 files and 1 GiB of the 3.3 GiB an
+/// "every `.so`" rule would inflate, and none carried Go build info or cargo-auditable data
+/// (trivy likewise reads only executable files for both).
 #[must_use]
 pub fn wants(path: &str, mode: u32, size: u64) -> bool {
     if size > MAX_FILE_SIZE {
@@ -245,11 +250,12 @@ pub fn analyze(path: &str, bytes: &[u8]) -> Result<Vec<BinaryPackage>, BinaryErr
 /// Fuzz entry points: never panic, whatever the bytes.
 pub mod fuzz {
     /// File names that select every reader and classifier.
-    const PATHS: [&str; 7] = [
+    const PATHS: [&str; 8] = [
         "usr/bin/app",
         "usr/bin/python3.11",
         "usr/lib/libpython3.12.so.1.0",
         "usr/local/bin/node",
+        "usr/lib/libnode.so.108",
         "usr/local/go/bin/go",
         "usr/local/go/VERSION",
         "opt/java/openjdk/release",
