@@ -11,24 +11,31 @@
 //! 56..    header JSON: DbInfo (sources, counts) and the section table
 //!         (name, offset, length, sha256 of each section)
 //! then the sections:
-//!   records       serde_json advisories back to back, checked per 64 KiB block
-//!   record_blocks sha256 of each block of `records`
-//!   record_table  per record (sorted by id): offset u64, length u32
+//!   record_blocks sha256 of each 64 KiB block of `records`
+//!   records       one group per package key, in key order: the records naming that key,
+//!                 each as a varint length and its compact encoding ([`crate::codec`]);
+//!                 then one group of the records naming no package. A record naming
+//!                 several keys is stored in each of their groups.
+//!   record_table  per record (sorted by id): offset u64, length u32 of one stored copy
 //!   ids           string map id -> record number
-//!   packages      string map "Ecosystem\0name" -> record numbers
+//!   packages      key index "Ecosystem\0name" -> (group offset, group length, records)
 //!   aliases       string map alias/upstream id -> record numbers
 //!   kev           JSON array of KEV entries sorted by CVE
 //!   epss          per CVE: key u64, epss f32, percentile f32 (sorted by key)
 //! ```
 //!
 //! A string map is `n u32 | n × (key_off u32, key_len u32, val_off u32, val_count u32) |
-//! key bytes | u32 values`, entries sorted by key bytes.
+//! key bytes | u32 values`, entries sorted by key bytes. The key index is `n u32 |
+//! n × (key_off u32, key_len u32, group_off u64, group_len u32, count u32) | key bytes`.
 //!
-//! Opening reads and checks the header and the index sections (record table, the three
-//! maps, block hashes): for 100k records these are a few MB, so the index is held in memory
-//! and a lookup is a binary search plus one `read_at` per matching record, independent of
-//! the database size. Record blocks are hashed on first read; KEV and EPSS on first use.
+//! Opening reads and checks the header and the block hashes only (a few kB at any size).
+//! Each index section is read and checked as a whole on its first use (the key index on
+//! the first lookup; the id and alias maps and the record table only for [`Db::get`],
+//! [`Db::by_alias`], [`Db::record_at`]). A lookup is a binary search in the key index and
+//! one `read_at` of the key's group, whose 64 KiB blocks are hashed on their first read.
+//! [`Db::verify`] checks every section and decodes every record.
 
+use crate::codec::{self, AdvisoryView};
 use crate::{Advisory, DbInfo, Epss, Kev, VulnDbError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -42,7 +49,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub(crate) const MAGIC: &[u8; 8] = b"BOSUNVDB";
 /// Format version written and accepted.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// File name inside the database directory.
 pub const DB_FILE: &str = "bosun-vulndb.bin";
 const FIXED: usize = 56;
@@ -51,6 +58,8 @@ const BLOCK: u64 = 64 * 1024;
 const MAX_SECTION: u64 = 1 << 31;
 /// Largest single record.
 const MAX_RECORD: u32 = 64 << 20;
+/// Bytes per key-index entry.
+const KEY_ENTRY: usize = 24;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub(crate) struct SectionDesc {
@@ -175,6 +184,87 @@ impl StrMap {
     }
 }
 
+/// One package key's group in `records`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Group {
+    pub(crate) offset: u64,
+    pub(crate) len: u32,
+    pub(crate) count: u32,
+}
+
+/// Encodes the key index (keys already sorted by the BTreeMap).
+pub(crate) fn encode_key_index(map: &BTreeMap<String, Group>) -> Vec<u8> {
+    let mut entries = Vec::with_capacity(map.len() * KEY_ENTRY);
+    let mut keys = Vec::new();
+    for (k, g) in map {
+        entries.extend_from_slice(&(keys.len() as u32).to_le_bytes());
+        entries.extend_from_slice(&(k.len() as u32).to_le_bytes());
+        entries.extend_from_slice(&g.offset.to_le_bytes());
+        entries.extend_from_slice(&g.len.to_le_bytes());
+        entries.extend_from_slice(&g.count.to_le_bytes());
+        keys.extend_from_slice(k.as_bytes());
+    }
+    let mut out = Vec::with_capacity(4 + entries.len() + keys.len());
+    out.extend_from_slice(&(map.len() as u32).to_le_bytes());
+    out.extend_from_slice(&entries);
+    out.extend_from_slice(&keys);
+    out
+}
+
+/// The key index: binary search over fixed-size entries.
+struct KeyIndex {
+    bytes: Vec<u8>,
+    n: usize,
+    keys_at: usize,
+}
+
+impl KeyIndex {
+    fn parse(bytes: Vec<u8>) -> Option<KeyIndex> {
+        let n = u32_at(&bytes, 0)? as usize;
+        let keys_at = n.checked_mul(KEY_ENTRY)?.checked_add(4)?;
+        let keys_len = if n == 0 {
+            0
+        } else {
+            let last = 4 + (n - 1) * KEY_ENTRY;
+            (u32_at(&bytes, last)? as usize).checked_add(u32_at(&bytes, last + 4)? as usize)?
+        };
+        if keys_at.checked_add(keys_len)? != bytes.len() {
+            return None;
+        }
+        Some(KeyIndex { bytes, n, keys_at })
+    }
+
+    fn key(&self, i: usize) -> Option<&[u8]> {
+        let e = 4 + i.checked_mul(KEY_ENTRY)?;
+        let off = self.keys_at.checked_add(u32_at(&self.bytes, e)? as usize)?;
+        let len = u32_at(&self.bytes, e + 4)? as usize;
+        self.bytes.get(off..off.checked_add(len)?)
+    }
+
+    fn group(&self, i: usize) -> Option<Group> {
+        let e = 4 + i.checked_mul(KEY_ENTRY)?;
+        Some(Group {
+            offset: u64_at(&self.bytes, e + 8)?,
+            len: u32_at(&self.bytes, e + 16)?,
+            count: u32_at(&self.bytes, e + 20)?,
+        })
+    }
+
+    /// The group of `key`; `Err(())` when the index is inconsistent.
+    fn get(&self, key: &[u8]) -> Result<Option<Group>, ()> {
+        let (mut lo, mut hi) = (0usize, self.n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.key(mid).ok_or(())?.cmp(key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return self.group(mid).map(Some).ok_or(()),
+            }
+        }
+        Ok(None)
+    }
+}
+
 /// Writes the whole file (atomically: temp file in `dir`, then rename).
 pub(crate) fn write_file(
     dir: &Path,
@@ -247,28 +337,45 @@ pub(crate) fn block_hashes(records: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A section read and checked on first use: the value, or why it is unusable.
+type Lazy<T> = OnceLock<Result<T, String>>;
+
 /// An opened database. Cheap to share between threads (`&Db` is `Sync`).
 pub struct Db {
     file: File,
     path: PathBuf,
     info: DbInfo,
     records: SectionDesc,
-    kev_sec: SectionDesc,
-    epss_sec: SectionDesc,
-    record_table: Vec<u8>,
     block_hashes: Vec<u8>,
     verified: Vec<AtomicBool>,
-    ids: StrMap,
-    packages: StrMap,
-    aliases: StrMap,
-    kev: OnceLock<Result<Vec<Kev>, String>>,
-    epss: OnceLock<Result<Vec<u8>, String>>,
+    record_table_sec: SectionDesc,
+    ids_sec: SectionDesc,
+    packages_sec: SectionDesc,
+    aliases_sec: SectionDesc,
+    kev_sec: SectionDesc,
+    epss_sec: SectionDesc,
+    record_table: Lazy<Vec<u8>>,
+    ids: Lazy<StrMap>,
+    packages: Lazy<KeyIndex>,
+    aliases: Lazy<StrMap>,
+    kev: Lazy<Vec<Kev>>,
+    epss: Lazy<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Db").field("path", &self.path).finish()
     }
+}
+
+/// Whether an affected entry names package `norm` (index form) in query ecosystem `query`.
+fn names_package(af: &codec::AffectedRef<'_>, base: &str, query: &str, norm: &str) -> bool {
+    crate::advisory::ecosystem_applies(af.ecosystem, query)
+        && if base == "PyPI" {
+            crate::advisory::normalize_name(base, af.name) == norm
+        } else {
+            af.name == norm
+        }
 }
 
 impl Db {
@@ -280,7 +387,9 @@ impl Db {
         }
     }
 
-    /// Opens the database in `dir` (the file [`DB_FILE`]), checking the header and index.
+    /// Opens the database in `dir` (the file [`DB_FILE`]; a path to the file itself is
+    /// accepted too), checking the header and the record block hashes. The index sections
+    /// are read and checked on first use, so opening costs the same at any size.
     pub fn open(dir: impl AsRef<Path>) -> Result<Db, VulnDbError> {
         let dir = dir.as_ref();
         let path = if dir.is_file() {
@@ -340,54 +449,39 @@ impl Db {
             if s.offset.checked_add(s.len).is_none_or(|end| end > size) {
                 return Err(corrupt(name, "section beyond end of file"));
             }
-            Ok(s)
-        };
-        let load = |name: &str| -> Result<Vec<u8>, VulnDbError> {
-            let s = find(name)?;
-            if s.len > MAX_SECTION {
+            if s.len > MAX_SECTION && name != "records" {
                 return Err(corrupt(name, "section too large"));
             }
-            let mut buf = vec![0u8; s.len as usize];
-            read_exact_at(&file, &mut buf, s.offset).map_err(|_| corrupt(name, "short read"))?;
-            if hex::encode(Sha256::digest(&buf)) != s.sha256 {
-                return Err(corrupt(name, "checksum mismatch"));
-            }
-            Ok(buf)
+            Ok(s)
         };
         let records = find("records")?;
-        let block_hashes = load("record_blocks")?;
+        let blocks_sec = find("record_blocks")?;
+        let block_hashes =
+            load_checked(&file, &blocks_sec).map_err(|e| corrupt("record_blocks", &e))?;
         let nblocks = records.len.div_ceil(BLOCK);
         if block_hashes.len() as u64 != nblocks.saturating_mul(32) {
             return Err(corrupt("record_blocks", "block count mismatch"));
         }
-        let record_table = load("record_table")?;
-        if !record_table.len().is_multiple_of(12) {
-            return Err(corrupt("record_table", "bad length"));
-        }
-        let map = |name: &str| -> Result<StrMap, VulnDbError> {
-            StrMap::parse(load(name)?).ok_or_else(|| corrupt(name, "inconsistent map"))
-        };
-        let ids = map("ids")?;
-        let packages = map("packages")?;
-        let aliases = map("aliases")?;
-        let kev_sec = find("kev")?;
-        let epss_sec = find("epss")?;
-        let mut info = header.info;
+        let mut info = header.info.clone();
         info.build_time = build_time;
         info.path = Some(path.clone());
         Ok(Db {
             verified: (0..nblocks).map(|_| AtomicBool::new(false)).collect(),
+            record_table_sec: find("record_table")?,
+            ids_sec: find("ids")?,
+            packages_sec: find("packages")?,
+            aliases_sec: find("aliases")?,
+            kev_sec: find("kev")?,
+            epss_sec: find("epss")?,
             file,
             path,
             info,
             records,
-            kev_sec,
-            epss_sec,
-            record_table,
             block_hashes,
-            ids,
-            packages,
-            aliases,
+            record_table: OnceLock::new(),
+            ids: OnceLock::new(),
+            packages: OnceLock::new(),
+            aliases: OnceLock::new(),
             kev: OnceLock::new(),
             epss: OnceLock::new(),
         })
@@ -405,12 +499,52 @@ impl Db {
 
     /// Number of records.
     pub fn len(&self) -> usize {
-        self.record_table.len() / 12
+        self.info.records
     }
 
     /// Whether the database holds no record.
     pub fn is_empty(&self) -> bool {
-        self.record_table.is_empty()
+        self.info.records == 0
+    }
+
+    /// A lazily loaded section: read, checksum-checked and parsed on first use.
+    fn lazy<'s, T>(
+        &'s self,
+        cell: &'s Lazy<T>,
+        sec: &SectionDesc,
+        parse: impl FnOnce(Vec<u8>) -> Result<T, String>,
+    ) -> Result<&'s T, VulnDbError> {
+        cell.get_or_init(|| parse(load_checked(&self.file, sec)?))
+            .as_ref()
+            .map_err(|e| self.corrupt(&sec.name, e.clone()))
+    }
+
+    fn record_table(&self) -> Result<&[u8], VulnDbError> {
+        let n = self.info.records;
+        self.lazy(&self.record_table, &self.record_table_sec, |b| {
+            if Some(b.len()) == n.checked_mul(12) {
+                Ok(b)
+            } else {
+                Err("bad length".to_string())
+            }
+        })
+        .map(Vec::as_slice)
+    }
+
+    fn str_map<'s>(
+        &'s self,
+        cell: &'s Lazy<StrMap>,
+        sec: &SectionDesc,
+    ) -> Result<&'s StrMap, VulnDbError> {
+        self.lazy(cell, sec, |b| {
+            StrMap::parse(b).ok_or_else(|| "inconsistent map".to_string())
+        })
+    }
+
+    fn key_index(&self) -> Result<&KeyIndex, VulnDbError> {
+        self.lazy(&self.packages, &self.packages_sec, |b| {
+            KeyIndex::parse(b).ok_or_else(|| "inconsistent index".to_string())
+        })
     }
 
     fn verify_block(&self, k: u64) -> Result<(), VulnDbError> {
@@ -437,23 +571,14 @@ impl Db {
         Ok(())
     }
 
-    /// Reads record number `n`.
-    pub(crate) fn record(&self, n: u32) -> Result<Advisory, VulnDbError> {
-        let e = (n as usize)
-            .checked_mul(12)
-            .ok_or_else(|| self.corrupt("record_table", "bad record number"))?;
-        let (Some(off), Some(len)) = (
-            u64_at(&self.record_table, e),
-            u32_at(&self.record_table, e + 8),
-        ) else {
-            return Err(self.corrupt("record_table", "record number out of range"));
-        };
+    /// Reads `len` bytes at `off` of the records section, after checking their blocks.
+    fn read_records(&self, off: u64, len: u64, what: &str) -> Result<Vec<u8>, VulnDbError> {
         let end = off
-            .checked_add(u64::from(len))
-            .filter(|&end| end <= self.records.len && len <= MAX_RECORD)
-            .ok_or_else(|| self.corrupt("record_table", "record beyond section"))?;
+            .checked_add(len)
+            .filter(|&end| end <= self.records.len)
+            .ok_or_else(|| self.corrupt(what, "points beyond the records section"))?;
         if len == 0 {
-            return Err(self.corrupt("record_table", "empty record"));
+            return Ok(Vec::new());
         }
         for k in off / BLOCK..=(end - 1) / BLOCK {
             self.verify_block(k)?;
@@ -461,40 +586,87 @@ impl Db {
         let mut buf = vec![0u8; len as usize];
         read_exact_at(&self.file, &mut buf, self.records.offset + off)
             .map_err(|_| self.corrupt("records", "short read"))?;
-        serde_json::from_slice(&buf)
-            .map_err(|e| self.corrupt("records", format!("bad record: {e}")))
+        Ok(buf)
     }
 
-    fn records_for(&self, nums: Vec<u32>, section: &str) -> Result<Vec<Advisory>, VulnDbError> {
-        let _ = section;
-        nums.into_iter().map(|n| self.record(n)).collect()
+    /// Reads record number `n`.
+    pub(crate) fn record(&self, n: u32) -> Result<Advisory, VulnDbError> {
+        let table = self.record_table()?;
+        let e = (n as usize)
+            .checked_mul(12)
+            .ok_or_else(|| self.corrupt("record_table", "bad record number"))?;
+        let (Some(off), Some(len)) = (u64_at(table, e), u32_at(table, e + 8)) else {
+            return Err(self.corrupt("record_table", "record number out of range"));
+        };
+        if len == 0 || len > MAX_RECORD {
+            return Err(self.corrupt("record_table", "bad record length"));
+        }
+        let buf = self.read_records(off, u64::from(len), "record_table")?;
+        codec::decode(&buf).map_err(|e| self.corrupt("records", format!("bad record: {e}")))
+    }
+
+    /// The raw group of one package key (framed records), or empty.
+    fn group_bytes(&self, key: &str) -> Result<(Vec<u8>, u32), VulnDbError> {
+        let g = self
+            .key_index()?
+            .get(key.as_bytes())
+            .map_err(|()| self.corrupt("packages", "inconsistent index"))?;
+        match g {
+            None => Ok((Vec::new(), 0)),
+            Some(g) => Ok((
+                self.read_records(g.offset, u64::from(g.len), "packages")?,
+                g.count,
+            )),
+        }
+    }
+
+    /// Calls `f` with the records naming package `name` in OSV ecosystem `ecosystem`
+    /// (the records [`Db::lookup`] returns, in id order), borrowed from one read of the
+    /// key's group: nothing is decoded or allocated per record beyond what `f` asks for.
+    pub fn lookup_with<T>(
+        &self,
+        ecosystem: &str,
+        name: &str,
+        f: impl FnOnce(&[AdvisoryView<'_>]) -> T,
+    ) -> Result<T, VulnDbError> {
+        let (base, _) = crate::advisory::split_ecosystem(ecosystem);
+        let norm = crate::advisory::normalize_name(base, name);
+        let (bytes, count) = self.group_bytes(&format!("{base}\0{norm}"))?;
+        let framed = codec::split_framed(&bytes)
+            .map_err(|e| self.corrupt("records", format!("bad group: {e}")))?;
+        if framed.len() != count as usize {
+            return Err(self.corrupt("packages", "group record count mismatch"));
+        }
+        let mut views = Vec::with_capacity(framed.len());
+        for rec in framed {
+            let v = AdvisoryView::parse(rec)
+                .map_err(|e| self.corrupt("records", format!("bad record: {e}")))?;
+            if v.affected()
+                .any(|af| names_package(&af, base, ecosystem, &norm))
+            {
+                views.push(v);
+            }
+        }
+        Ok(f(&views))
     }
 
     /// Advisories naming package `name` in OSV ecosystem `ecosystem` (`Debian:12`, `PyPI`).
     /// A record applies when one of its affected entries has the same ecosystem base and
     /// name (PyPI names normalized) and either no release on one side or the same release.
     pub fn lookup(&self, ecosystem: &str, name: &str) -> Result<Vec<Advisory>, VulnDbError> {
-        let (base, _) = crate::advisory::split_ecosystem(ecosystem);
-        let norm = crate::advisory::normalize_name(base, name);
-        let key = format!("{base}\0{norm}");
-        let nums = self
-            .packages
-            .get(key.as_bytes())
-            .map_err(|()| self.corrupt("packages", "inconsistent map"))?;
-        let mut out = self.records_for(nums, "packages")?;
-        out.retain(|a| {
-            a.affected.iter().any(|af| {
-                crate::advisory::ecosystem_applies(&af.package.ecosystem, ecosystem)
-                    && crate::advisory::normalize_name(base, &af.package.name) == norm
-            })
-        });
-        Ok(out)
+        self.lookup_with(ecosystem, name, |views| {
+            views
+                .iter()
+                .map(|v| v.to_advisory())
+                .collect::<Result<Vec<_>, _>>()
+        })?
+        .map_err(|e| self.corrupt("records", format!("bad record: {e}")))
     }
 
     /// The record with this id.
     pub fn get(&self, id: &str) -> Result<Option<Advisory>, VulnDbError> {
         let nums = self
-            .ids
+            .str_map(&self.ids, &self.ids_sec)?
             .get(id.as_bytes())
             .map_err(|()| self.corrupt("ids", "inconsistent map"))?;
         match nums.first() {
@@ -506,22 +678,10 @@ impl Db {
     /// Records listing `id` among their aliases or upstream ids.
     pub fn by_alias(&self, id: &str) -> Result<Vec<Advisory>, VulnDbError> {
         let nums = self
-            .aliases
+            .str_map(&self.aliases, &self.aliases_sec)?
             .get(id.as_bytes())
             .map_err(|()| self.corrupt("aliases", "inconsistent map"))?;
-        self.records_for(nums, "aliases")
-    }
-
-    fn load_section(&self, s: &SectionDesc) -> Result<Vec<u8>, String> {
-        if s.len > MAX_SECTION {
-            return Err("section too large".into());
-        }
-        let mut buf = vec![0u8; s.len as usize];
-        read_exact_at(&self.file, &mut buf, s.offset).map_err(|_| "short read".to_string())?;
-        if hex::encode(Sha256::digest(&buf)) != s.sha256 {
-            return Err("checksum mismatch".into());
-        }
-        Ok(buf)
+        nums.into_iter().map(|n| self.record(n)).collect()
     }
 
     /// Record number `n` (0..[`Db::len`], in id order): for exports and full scans.
@@ -530,14 +690,35 @@ impl Db {
         self.record(n)
     }
 
-    /// Checks every section and decodes every record (`bosun db status --verify`); a plain
-    /// open checks only the header and index.
+    /// Checks every section and decodes every record and every package group (`bosun db
+    /// status --verify`); a plain open checks only the header and block hashes.
     pub fn verify(&self) -> Result<(), VulnDbError> {
         for k in 0..self.verified.len() as u64 {
             self.verify_block(k)?;
         }
         for n in 0..self.len() {
             self.record_at(n)?;
+        }
+        let ids = self.str_map(&self.ids, &self.ids_sec)?;
+        if ids.n != self.len() {
+            return Err(self.corrupt("ids", "id count differs from the record count"));
+        }
+        self.str_map(&self.aliases, &self.aliases_sec)?;
+        let index = self.key_index()?;
+        for i in 0..index.n {
+            let g = index
+                .group(i)
+                .ok_or_else(|| self.corrupt("packages", "inconsistent index"))?;
+            let bytes = self.read_records(g.offset, u64::from(g.len), "packages")?;
+            let framed = codec::split_framed(&bytes)
+                .map_err(|e| self.corrupt("records", format!("bad group: {e}")))?;
+            if framed.len() != g.count as usize {
+                return Err(self.corrupt("packages", "group record count mismatch"));
+            }
+            for rec in framed {
+                codec::decode(rec)
+                    .map_err(|e| self.corrupt("records", format!("bad record: {e}")))?;
+            }
         }
         self.kev("CVE-0000-0000")?;
         self.epss("CVE-0000-0000")?;
@@ -546,34 +727,26 @@ impl Db {
 
     /// The CISA KEV entry for a CVE id.
     pub fn kev(&self, cve: &str) -> Result<Option<Kev>, VulnDbError> {
-        let all = self.kev.get_or_init(|| {
-            let b = self.load_section(&self.kev_sec)?;
+        let all = self.lazy(&self.kev, &self.kev_sec, |b| {
             serde_json::from_slice::<Vec<Kev>>(&b).map_err(|e| format!("bad JSON: {e}"))
-        });
-        match all {
-            Ok(v) => Ok(v
-                .binary_search_by(|k| k.cve.as_str().cmp(cve))
-                .ok()
-                .and_then(|i| v.get(i).cloned())),
-            Err(e) => Err(self.corrupt("kev", e.clone())),
-        }
+        })?;
+        Ok(all
+            .binary_search_by(|k| k.cve.as_str().cmp(cve))
+            .ok()
+            .and_then(|i| all.get(i).cloned()))
     }
 
     /// The EPSS score for a CVE id.
     pub fn epss(&self, cve: &str) -> Result<Option<Epss>, VulnDbError> {
+        let b = self.lazy(&self.epss, &self.epss_sec, |b| {
+            if b.len().is_multiple_of(16) {
+                Ok(b)
+            } else {
+                Err("bad length".into())
+            }
+        })?;
         let Some(key) = cve_key(cve) else {
             return Ok(None);
-        };
-        let all = self.epss.get_or_init(|| {
-            let b = self.load_section(&self.epss_sec)?;
-            if !b.len().is_multiple_of(16) {
-                return Err("bad length".into());
-            }
-            Ok(b)
-        });
-        let b = match all {
-            Ok(b) => b,
-            Err(e) => return Err(self.corrupt("epss", e.clone())),
         };
         let (mut lo, mut hi) = (0usize, b.len() / 16);
         while lo < hi {
@@ -594,6 +767,19 @@ impl Db {
         }
         Ok(None)
     }
+}
+
+/// Reads a whole section and checks its sha256.
+fn load_checked(file: &File, s: &SectionDesc) -> Result<Vec<u8>, String> {
+    if s.len > MAX_SECTION {
+        return Err("section too large".into());
+    }
+    let mut buf = vec![0u8; s.len as usize];
+    read_exact_at(file, &mut buf, s.offset).map_err(|_| "short read".to_string())?;
+    if hex::encode(Sha256::digest(&buf)) != s.sha256 {
+        return Err("checksum mismatch".into());
+    }
+    Ok(buf)
 }
 
 /// `CVE-2024-12345` → a sortable integer key.

@@ -409,22 +409,15 @@ impl DbBuilder {
     /// Writes the database into `dir` (created if needed) as [`format::DB_FILE`], through a
     /// temporary file renamed into place: open readers keep their old file.
     pub fn write(&self, dir: impl AsRef<Path>) -> Result<DbInfo, VulnDbError> {
-        let mut blob = Vec::new();
-        let mut table = Vec::with_capacity(self.records.len() * 12);
+        // Each record encoded once; groups per package key (records in id order).
+        let mut encoded: Vec<Vec<u8>> = Vec::with_capacity(self.records.len());
         let mut ids: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        let mut packages: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        let mut keys: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         let mut aliases: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         let mut withdrawn = 0usize;
         for (n, (id, adv)) in self.records.iter().enumerate() {
             let n = u32::try_from(n).map_err(|_| VulnDbError::TooLarge)?;
-            let bytes = serde_json::to_vec(adv).map_err(|_| VulnDbError::TooLarge)?;
-            table.extend_from_slice(&(blob.len() as u64).to_le_bytes());
-            table.extend_from_slice(
-                &u32::try_from(bytes.len())
-                    .map_err(|_| VulnDbError::TooLarge)?
-                    .to_le_bytes(),
-            );
-            blob.extend_from_slice(&bytes);
+            encoded.push(crate::codec::encode(adv));
             ids.insert(id.clone(), vec![n]);
             if adv.is_withdrawn() {
                 withdrawn += 1;
@@ -438,11 +431,48 @@ impl DbBuilder {
             for af in &adv.affected {
                 let (base, _) = split_ecosystem(&af.package.ecosystem);
                 let key = format!("{base}\0{}", normalize_name(base, &af.package.name));
-                let v = packages.entry(key).or_default();
+                let v = keys.entry(key).or_default();
                 if v.last() != Some(&n) {
                     v.push(n);
                 }
             }
+        }
+        let mut blob = Vec::new();
+        // Where each record's first stored copy is: (offset, length).
+        let mut first: Vec<Option<(u64, u32)>> = vec![None; encoded.len()];
+        let place = |blob: &mut Vec<u8>,
+                     first: &mut Vec<Option<(u64, u32)>>,
+                     n: u32|
+         -> Result<(), VulnDbError> {
+            let bytes = encoded.get(n as usize).ok_or(VulnDbError::TooLarge)?;
+            let len = u32::try_from(bytes.len()).map_err(|_| VulnDbError::TooLarge)?;
+            crate::codec::put_framed(blob, bytes);
+            if let Some(slot @ None) = first.get_mut(n as usize) {
+                *slot = Some(((blob.len() - bytes.len()) as u64, len));
+            }
+            Ok(())
+        };
+        let mut packages: BTreeMap<String, format::Group> = BTreeMap::new();
+        for (key, nums) in &keys {
+            let offset = blob.len() as u64;
+            for &n in nums {
+                place(&mut blob, &mut first, n)?;
+            }
+            let len =
+                u32::try_from(blob.len() as u64 - offset).map_err(|_| VulnDbError::TooLarge)?;
+            let count = u32::try_from(nums.len()).map_err(|_| VulnDbError::TooLarge)?;
+            packages.insert(key.clone(), format::Group { offset, len, count });
+        }
+        // Records naming no package: stored once, after the groups.
+        for n in 0..encoded.len() {
+            if first.get(n).is_some_and(Option::is_none) {
+                place(&mut blob, &mut first, n as u32)?;
+            }
+        }
+        let mut table = Vec::with_capacity(encoded.len() * 12);
+        for (off, len) in first.into_iter().flatten() {
+            table.extend_from_slice(&off.to_le_bytes());
+            table.extend_from_slice(&len.to_le_bytes());
         }
         let kev: Vec<&Kev> = self.kev.values().collect();
         let kev_json = serde_json::to_vec(&kev).map_err(|_| VulnDbError::TooLarge)?;
@@ -484,7 +514,7 @@ impl DbBuilder {
             ("records", blob),
             ("record_table", table),
             ("ids", format::encode_map(&ids)),
-            ("packages", format::encode_map(&packages)),
+            ("packages", format::encode_key_index(&packages)),
             ("aliases", format::encode_map(&aliases)),
             ("kev", kev_json),
             ("epss", format::encode_epss(&self.epss)),

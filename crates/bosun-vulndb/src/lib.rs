@@ -20,10 +20,12 @@
 //! [`advisory::MAX_REFERENCES`] are dropped; withdrawn records are kept and flagged.
 
 pub mod advisory;
+pub mod codec;
 pub mod format;
 mod ingest;
 
 pub use advisory::{Advisory, Affected, AffectedPackage, Event, Range, Severity};
+pub use codec::{AdvisoryView, AffectedRef, DecodeError, EventRef, RangeRef, SeverityRef};
 pub use format::{DB_FILE, Db, FORMAT_VERSION};
 pub use ingest::{DbBuilder, ImportStats, InputKind, Problem};
 
