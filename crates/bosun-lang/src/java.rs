@@ -14,7 +14,8 @@
 //!    `META-INF/MANIFEST.MF` with Trivy's precedence (group: `Implementation-Vendor-Id`,
 //!    `Bundle-SymbolicName` up to its last dot, `Implementation-Vendor`, `Specification-Vendor`;
 //!    artifact: `Implementation-Title`, `Specification-Title`, `Bundle-Name`; version:
-//!    `Implementation-Version`, `Specification-Version`, `Bundle-Version`), reading only the
+//!    `Implementation-Version`, `Specification-Version`, `Bundle-Version`; a Jenkins plugin's
+//!    `Group-Id`, `Short-Name` and `Plugin-Version` first, as Syft), reading only the
 //!    main section, unfolding continuation lines; a value that is not a Maven coordinate (free
 //!    text with spaces such as `Apache Hadoop shaded Guava`, or an unresolved `%name`/`${x}`) is
 //!    skipped for the next field, as osv-scalibr does, where Trivy would keep it;
@@ -600,6 +601,10 @@ struct Manifest {
     bundle_name: Option<String>,
     bundle_version: Option<String>,
     bundle_symbolic_name: Option<String>,
+    /// Jenkins plugins (`.hpi`, `.jpi`): `Group-Id`, `Short-Name`, `Plugin-Version`.
+    group_id: Option<String>,
+    short_name: Option<String>,
+    plugin_version: Option<String>,
 }
 
 impl Manifest {
@@ -645,6 +650,9 @@ impl Manifest {
             "bundle-name" => &mut self.bundle_name,
             "bundle-version" => &mut self.bundle_version,
             "bundle-symbolicname" => &mut self.bundle_symbolic_name,
+            "group-id" => &mut self.group_id,
+            "short-name" => &mut self.short_name,
+            "plugin-version" => &mut self.plugin_version,
             _ => return,
         };
         *slot = Some(value.to_owned());
@@ -670,6 +678,20 @@ impl Manifest {
     }
 
     fn gav(&self) -> Option<Gav> {
+        // A Jenkins plugin's manifest carries its Maven coordinates exactly (maven-hpi-plugin
+        // writes them; Syft and osv-scalibr read them too).
+        if let (Some(g), Some(a), Some(v)) =
+            (&self.group_id, &self.short_name, &self.plugin_version)
+            && valid_id(g)
+            && valid_id(a)
+            && valid_version(v)
+        {
+            return Some(Gav {
+                group: Some(g.clone()),
+                artifact: a.clone(),
+                version: v.clone(),
+            });
+        }
         let artifact = [
             &self.implementation_title,
             &self.specification_title,
@@ -775,6 +797,16 @@ mod tests {
         let gav = m.gav().unwrap();
         assert_eq!(gav.name(), "org.springframework:spring-core");
         assert_eq!(gav.version, "5.3.3");
+    }
+
+    #[test]
+    fn jenkins_plugin_manifest_gives_its_maven_coordinates() {
+        let m = Manifest::parse(
+            b"Manifest-Version: 1.0\nImplementation-Title: Git plugin\nGroup-Id: org.jenkins-ci.plugins\nShort-Name: git\nPlugin-Version: 5.2.1\nImplementation-Version: 5.2.1\n",
+        );
+        let gav = m.gav().unwrap();
+        assert_eq!(gav.name(), "org.jenkins-ci.plugins:git");
+        assert_eq!(gav.version, "5.2.1");
     }
 
     #[test]

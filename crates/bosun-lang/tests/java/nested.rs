@@ -206,3 +206,44 @@ fn pom_properties_syntax() {
         assert_eq!(java::parse_pom_properties("p", bad).unwrap(), None);
     }
 }
+
+/// A Jenkins plugin names itself in its manifest (`Group-Id`, `Short-Name`,
+/// `Plugin-Version`); its bundled jars are read like a war's.
+#[test]
+fn jenkins_plugin_from_its_manifest() {
+    let lib = zip(
+        &[(
+            "META-INF/maven/org.eclipse.jgit/org.eclipse.jgit/pom.properties",
+            &pom(
+                "org.eclipse.jgit",
+                "org.eclipse.jgit",
+                "6.8.0.202311291450-r",
+            ),
+        )],
+        Method::Deflated,
+    );
+    let jpi = zip(
+        &[
+            (
+                "META-INF/MANIFEST.MF",
+                b"Manifest-Version: 1.0\r\nImplementation-Title: Jenkins Git plugin\r\nGroup-Id: org.jenkins-ci.plugins\r\nShort-Name: git\r\nPlugin-Version: 5.2.1\r\n\r\n",
+            ),
+            ("WEB-INF/lib/org.eclipse.jgit-6.8.0.jar", &lib),
+        ],
+        Method::Deflated,
+    );
+    let kind = ManifestKind::from_path("var/jenkins_home/plugins/git.jpi").unwrap();
+    assert_eq!(kind, ManifestKind::JavaArchive);
+    let got = java::parse_archive("var/jenkins_home/plugins/git.jpi", &jpi).unwrap();
+    assert_eq!(
+        pairs(&got.packages),
+        set(&[
+            ("org.jenkins-ci.plugins:git", "5.2.1"),
+            ("org.eclipse.jgit:org.eclipse.jgit", "6.8.0.202311291450-r"),
+        ])
+    );
+    assert_eq!(
+        find(&got.packages, "org.jenkins-ci.plugins:git").source,
+        Source::Manifest
+    );
+}
