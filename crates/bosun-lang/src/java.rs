@@ -36,10 +36,14 @@
 //! Hostile archives are refused as a whole with a [`LangError`] that names the (nested) path
 //! and the limit: nesting deeper than [`Limits::max_depth`], entry names with more path
 //! components than [`Limits::max_name_components`], more entries in all than
-//! [`Limits::max_entries`], an entry inflating past its size limit or past
-//! [`Limits::max_ratio`] times its compressed size, or more than [`Limits::max_total_bytes`]
-//! inflated in all. A nested entry that is merely corrupt (not a zip, a bad checksum) is
-//! skipped and listed in [`JavaArchive::skipped`], as Trivy and Syft skip it.
+//! [`Limits::max_entries`], an entry whose size (declared, then actually inflated) is over its
+//! limit or over [`Limits::max_ratio`] times its compressed size, or more than
+//! [`Limits::max_total_bytes`] inflated in all. Sizes are checked as declared before anything
+//! is inflated, so an honest bomb costs nothing; a lying one stops at its declared size (the
+//! zip reader errors past it) and is skipped as corrupt. A nested entry that is merely corrupt
+//! (not a zip, a bad checksum) is skipped and listed in [`JavaArchive::skipped`], as Trivy
+//! and Syft skip it. Memory: the archive's bytes, the zip reader's record per entry (about
+//! 240 bytes), and the inflated nested archives on the current path (each dropped once read).
 
 use std::io::{Cursor, Read};
 
