@@ -33,13 +33,14 @@ pub use bosun_inventory::vuln::{
 pub use severity::score_vector;
 
 use bosun_inventory::{Diagnostic, DiagnosticLevel, Inventory, LayerRef, Package};
-use bosun_version::Ecosystem;
 use bosun_version::osv as vosv;
+use bosun_version::{Ecosystem, Version, VersionError};
 use bosun_vulndb::advisory::{ecosystem_applies, normalize_name, split_ecosystem};
-use bosun_vulndb::{Advisory, Db};
+use bosun_vulndb::{AdvisoryView, AffectedRef, Db, EventRef};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Matching options.
@@ -89,11 +90,88 @@ pub fn match_key(p: &Package) -> Option<(String, String, String)> {
 }
 
 /// One record's verdict for one package.
-struct Hit<'a> {
-    adv: &'a Advisory,
-    affected: Vec<usize>,
+struct Hit<'v, 'a> {
+    adv: &'v AdvisoryView<'a>,
+    affected: Vec<AffectedRef<'a>>,
     fixed: Vec<String>,
     will_not_fix: bool,
+}
+
+/// The installed version, parsed at most once per ordering scheme it is compared under.
+struct Installed<'s> {
+    text: &'s str,
+    scheme: Ecosystem,
+    own: OnceCell<Result<Version, VersionError>>,
+    semver: OnceCell<Result<Version, VersionError>>,
+}
+
+impl<'s> Installed<'s> {
+    fn new(text: &'s str, scheme: Ecosystem) -> Self {
+        Installed {
+            text,
+            scheme,
+            own: OnceCell::new(),
+            semver: OnceCell::new(),
+        }
+    }
+
+    /// The version parsed under `eco` (the package's scheme, or SemVer for `SEMVER` ranges).
+    fn parsed(&self, eco: Ecosystem) -> Result<&Version, VersionError> {
+        let cell = if eco == self.scheme {
+            &self.own
+        } else {
+            &self.semver
+        };
+        cell.get_or_init(|| eco.parse(self.text))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+/// The OSV evaluation shared by [`affected_by`] and the matcher: `versions` listed as
+/// written, each `ECOSYSTEM`/`SEMVER` range (an error in any range is the entry's error),
+/// then `versions` equal under the ecosystem's order; fixes kept when above the version.
+fn evaluate<'e>(
+    versions: impl Iterator<Item = &'e str> + Clone,
+    ranges: impl Iterator<Item = (&'e str, Vec<vosv::Event>)>,
+    v: &Installed<'_>,
+) -> Result<(bool, Vec<String>), VersionError> {
+    let mut hit = versions.clone().any(|x| x == v.text);
+    let mut fixed = Vec::new();
+    for (kind, events) in ranges {
+        let (kind, eco) = match kind {
+            "ECOSYSTEM" => (vosv::RangeType::Ecosystem, v.scheme),
+            "SEMVER" => (vosv::RangeType::Semver, Ecosystem::Semver),
+            _ => continue,
+        };
+        let range = vosv::Range::new(kind, events);
+        if range.affects_parsed(eco, v.parsed(eco)?)? {
+            hit = true;
+            fixed.extend(range.events.into_iter().filter_map(|e| match e {
+                vosv::Event::Fixed(s) => Some(s),
+                _ => None,
+            }));
+        }
+    }
+    if !hit {
+        for listed in versions {
+            // Listed versions equal under the ecosystem's order (`1.0` vs `1.0.0` in PyPI).
+            if let Ok(installed) = v.parsed(v.scheme)
+                && v.scheme.parse(listed).is_ok_and(|l| &l == installed)
+            {
+                hit = true;
+                break;
+            }
+        }
+    }
+    if hit && !fixed.is_empty() {
+        // Keep only fixes above the installed version (a range may list several).
+        match v.parsed(v.scheme) {
+            Ok(installed) => fixed.retain(|f| v.scheme.parse(f).is_ok_and(|f| &f > installed)),
+            Err(_) => fixed.clear(),
+        }
+    }
+    Ok((hit, fixed))
 }
 
 /// Whether `version` is affected by `af`, and the `fixed` events of the ranges that hold it.
@@ -102,14 +180,7 @@ pub fn affected_by(
     scheme: Ecosystem,
     version: &str,
 ) -> Result<(bool, Vec<String>), bosun_version::VersionError> {
-    let mut hit = af.versions.iter().any(|v| v == version);
-    let mut fixed = Vec::new();
-    for r in &af.ranges {
-        let kind = match r.kind.as_str() {
-            "ECOSYSTEM" => vosv::RangeType::Ecosystem,
-            "SEMVER" => vosv::RangeType::Semver,
-            _ => continue,
-        };
+    let ranges = af.ranges.iter().map(|r| {
         let events = r
             .events
             .iter()
@@ -120,36 +191,41 @@ pub fn affected_by(
                 bosun_vulndb::Event::Limit(s) => vosv::Event::Limit(s.clone()),
             })
             .collect();
-        if vosv::Range::new(kind, events).affects(scheme, version)? {
-            hit = true;
-            fixed.extend(r.events.iter().filter_map(|e| match e {
-                bosun_vulndb::Event::Fixed(s) => Some(s.clone()),
-                _ => None,
-            }));
-        }
-    }
-    if !hit && !af.versions.is_empty() {
-        // Listed versions equal under the ecosystem's order (`1.0` vs `1.0.0` in PyPI).
-        if let Ok(v) = scheme.parse(version) {
-            hit = af
-                .versions
-                .iter()
-                .any(|l| scheme.parse(l).is_ok_and(|l| l == v));
-        }
-    }
-    if hit && !fixed.is_empty() {
-        // Keep only fixes above the installed version (a range may list several).
-        fixed.retain(|f| {
-            scheme
-                .compare(f, version)
-                .is_ok_and(|o| o == std::cmp::Ordering::Greater)
+        (r.kind.as_str(), events)
+    });
+    evaluate(
+        af.versions.iter().map(String::as_str),
+        ranges,
+        &Installed::new(version, scheme),
+    )
+}
+
+/// [`affected_by`] over a borrowed entry, with the installed version parsed once.
+fn affected_by_ref(
+    af: &AffectedRef<'_>,
+    v: &Installed<'_>,
+) -> Result<(bool, Vec<String>), VersionError> {
+    // Events are turned into owned ones only for the range types that are evaluated.
+    let ranges = af
+        .ranges()
+        .filter(|r| matches!(r.kind, "ECOSYSTEM" | "SEMVER"))
+        .map(|r| {
+            let events = r
+                .events()
+                .map(|e| match e {
+                    EventRef::Introduced(s) => vosv::Event::Introduced(s.to_string()),
+                    EventRef::Fixed(s) => vosv::Event::Fixed(s.to_string()),
+                    EventRef::LastAffected(s) => vosv::Event::LastAffected(s.to_string()),
+                    EventRef::Limit(s) => vosv::Event::Limit(s.to_string()),
+                })
+                .collect();
+            (r.kind, events)
         });
-    }
-    Ok((hit, fixed))
+    evaluate(af.versions(), ranges, v)
 }
 
 /// Whether an affected entry's vendor data says the issue will not be fixed.
-fn will_not_fix(af: &bosun_vulndb::Affected) -> bool {
+fn will_not_fix(af: &AffectedRef<'_>) -> bool {
     const WORDS: [&str; 8] = [
         "unimportant",
         "no-dsa",
@@ -160,9 +236,10 @@ fn will_not_fix(af: &bosun_vulndb::Affected) -> bool {
         "wont-fix",
         "will not fix",
     ];
-    [&af.ecosystem_specific, &af.database_specific]
+    [af.ecosystem_specific, af.database_specific]
         .into_iter()
         .flatten()
+        .filter_map(|json| serde_json::from_str::<Value>(json).ok())
         .any(|spec| {
             ["urgency", "status", "fix_status", "resolution", "tag"]
                 .iter()
@@ -278,44 +355,73 @@ fn match_key_group(
     norm: &str,
     members: &[(&Package, String, String, Ecosystem)],
 ) -> KeyOutcome {
-    let mut o = KeyOutcome::default();
     let Some((first, first_name, _, _)) = members.first() else {
-        return o;
+        return KeyOutcome::default();
     };
-    let advisories = match db.lookup(eco, first_name) {
-        Ok(v) => v,
-        Err(e) => {
-            o.diagnostics.push(diag(
+    match db.lookup_with(eco, first_name, |views| {
+        match_views(views, db, opts, eco, norm, members)
+    }) {
+        Ok(o) => o,
+        Err(e) => KeyOutcome {
+            diagnostics: vec![diag(
                 DiagnosticLevel::Error,
                 format!("vulnerability lookup failed for {eco} {first_name}: {e}"),
                 Some(first.layer.clone()),
-            ));
-            return o;
-        }
-    };
+            )],
+            ..KeyOutcome::default()
+        },
+    }
+}
+
+/// Whether an affected entry's name is `norm` (the index form of the looked-up name).
+fn same_name(base: &str, written: &str, norm: &str) -> bool {
+    if base == "PyPI" {
+        normalize_name(base, written) == norm
+    } else {
+        written == norm
+    }
+}
+
+/// Matches the packages of one key against the records the key's lookup returned.
+fn match_views(
+    views: &[AdvisoryView<'_>],
+    db: &Db,
+    opts: &MatchOptions,
+    eco: &str,
+    norm: &str,
+    members: &[(&Package, String, String, Ecosystem)],
+) -> KeyOutcome {
+    let mut o = KeyOutcome::default();
     let (base, _) = split_ecosystem(eco);
+    // Each record's entries for this key, found once for every package of the key.
+    let mut candidates: Vec<(&AdvisoryView<'_>, Vec<AffectedRef<'_>>)> = Vec::new();
+    for adv in views {
+        if adv.is_withdrawn() {
+            o.withdrawn.push(adv.id.to_string());
+            continue;
+        }
+        let entries: Vec<AffectedRef<'_>> = adv
+            .affected()
+            .filter(|af| ecosystem_applies(af.ecosystem, eco) && same_name(base, af.name, norm))
+            .collect();
+        if !entries.is_empty() {
+            candidates.push((adv, entries));
+        }
+    }
     for (p, name, version, scheme) in members {
-        let mut hits: Vec<Hit<'_>> = Vec::new();
-        for adv in &advisories {
-            if adv.is_withdrawn() {
-                o.withdrawn.push(adv.id.clone());
-                continue;
-            }
+        let installed = Installed::new(version, *scheme);
+        let mut hits: Vec<Hit<'_, '_>> = Vec::new();
+        for (adv, entries) in &candidates {
             let mut hit = Hit {
                 adv,
                 affected: Vec::new(),
                 fixed: Vec::new(),
                 will_not_fix: false,
             };
-            for (i, af) in adv.affected.iter().enumerate() {
-                if !ecosystem_applies(&af.package.ecosystem, eco)
-                    || normalize_name(base, &af.package.name) != norm
-                {
-                    continue;
-                }
-                match affected_by(af, *scheme, version) {
+            for af in entries {
+                match affected_by_ref(af, &installed) {
                     Ok((true, fixed)) => {
-                        hit.affected.push(i);
+                        hit.affected.push(*af);
                         hit.fixed.extend(fixed);
                         hit.will_not_fix |= will_not_fix(af);
                     }
@@ -342,7 +448,7 @@ fn match_key_group(
 /// Groups a package's hits into findings: hits sharing any id (record id, alias, upstream)
 /// are one vulnerability.
 fn merge(
-    hits: Vec<Hit<'_>>,
+    hits: Vec<Hit<'_, '_>>,
     p: &Package,
     eco: &str,
     name: &str,
@@ -380,14 +486,14 @@ fn merge(
             }
         }
     }
-    let mut groups: BTreeMap<usize, Vec<&Hit<'_>>> = BTreeMap::new();
+    let mut groups: BTreeMap<usize, Vec<&Hit<'_, '_>>> = BTreeMap::new();
     for (i, h) in hits.iter().enumerate() {
         let r = root(&mut parent, i);
         groups.entry(r).or_default().push(h);
     }
     let mut out = Vec::new();
     for (_, mut group) in groups {
-        group.sort_by(|a, b| a.adv.id.cmp(&b.adv.id));
+        group.sort_by(|a, b| a.adv.id.cmp(b.adv.id));
         let mut ids: BTreeSet<String> = BTreeSet::new();
         for h in &group {
             ids.extend(h.adv.all_ids().into_iter().map(str::to_string));
@@ -396,7 +502,7 @@ fn merge(
             .iter()
             .find(|i| i.starts_with("CVE-"))
             .cloned()
-            .or_else(|| group.first().map(|h| h.adv.id.clone()))
+            .or_else(|| group.first().map(|h| h.adv.id.to_string()))
             .unwrap_or_default();
         let aliases: Vec<String> = ids.iter().filter(|i| **i != primary).cloned().collect();
         let mut fixed: Vec<String> = group.iter().flat_map(|h| h.fixed.clone()).collect();
@@ -409,8 +515,10 @@ fn merge(
         } else {
             Status::Affected
         };
-        let sev_in: Vec<(&Advisory, Vec<usize>)> =
-            group.iter().map(|h| (h.adv, h.affected.clone())).collect();
+        let sev_in: Vec<(&AdvisoryView<'_>, &[AffectedRef<'_>])> = group
+            .iter()
+            .map(|h| (h.adv, h.affected.as_slice()))
+            .collect();
         let (severity, severity_source, cvss) = severity::assess(&sev_in);
         let cves: Vec<&String> = ids.iter().filter(|i| i.starts_with("CVE-")).collect();
         let kev = cves.iter().find_map(|c| {
@@ -433,7 +541,7 @@ fn merge(
         out.push(Finding {
             id: primary,
             aliases,
-            summary: group.iter().find_map(|h| h.adv.summary.clone()),
+            summary: group.iter().find_map(|h| h.adv.summary.map(str::to_string)),
             severity,
             severity_source,
             cvss,
@@ -451,7 +559,7 @@ fn merge(
             layer: p.layer.clone(),
             kev,
             epss,
-            records: group.iter().map(|h| h.adv.id.clone()).collect(),
+            records: group.iter().map(|h| h.adv.id.to_string()).collect(),
         });
     }
     out

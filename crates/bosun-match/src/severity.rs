@@ -2,7 +2,7 @@
 //! version preferred), else the ecosystem's own rating, else `UNKNOWN`.
 
 use bosun_inventory::vuln::{CvssScore, Severity};
-use bosun_vulndb::Advisory;
+use bosun_vulndb::{AdvisoryView, AffectedRef};
 use serde_json::Value;
 use std::str::FromStr;
 
@@ -63,16 +63,15 @@ fn version_rank(v: &str) -> u8 {
 
 /// The severity of a finding from its advisories (and the affected entries that matched):
 /// `(severity, source, scored vectors)`.
-pub(crate) fn assess(advisories: &[(&Advisory, Vec<usize>)]) -> (Severity, String, Vec<CvssScore>) {
+pub(crate) fn assess(
+    advisories: &[(&AdvisoryView<'_>, &[AffectedRef<'_>])],
+) -> (Severity, String, Vec<CvssScore>) {
     let mut scored: Vec<(CvssScore, Severity)> = Vec::new();
     for (a, affected) in advisories {
-        let per_pkg = affected
-            .iter()
-            .filter_map(|&i| a.affected.get(i))
-            .flat_map(|af| af.severity.iter());
-        for s in a.severity.iter().chain(per_pkg) {
+        let per_pkg = affected.iter().flat_map(|af| af.severity());
+        for s in a.severity().chain(per_pkg) {
             if s.kind.starts_with("CVSS_")
-                && let Some(x) = score_vector(&s.score)
+                && let Some(x) = score_vector(s.score)
                 && !scored.iter().any(|(c, _)| c.vector == x.0.vector)
             {
                 scored.push(x);
@@ -104,20 +103,21 @@ pub(crate) fn assess(advisories: &[(&Advisory, Vec<usize>)]) -> (Severity, Strin
         }
     };
     for (a, affected) in advisories {
-        if let Some(w) = &a.database_severity {
-            consider(Severity::from_word(w), source_of(&a.id).to_string());
+        if let Some(w) = a.database_severity {
+            consider(Severity::from_word(w), source_of(a.id).to_string());
         }
-        for af in affected.iter().filter_map(|&i| a.affected.get(i)) {
-            for s in &af.severity {
-                consider(Severity::from_word(&s.score), source_of(&a.id).to_string());
+        for af in affected.iter() {
+            for s in af.severity() {
+                consider(Severity::from_word(s.score), source_of(a.id).to_string());
             }
-            for spec in [&af.ecosystem_specific, &af.database_specific]
+            for spec in [af.ecosystem_specific, af.database_specific]
                 .into_iter()
                 .flatten()
+                .filter_map(|json| serde_json::from_str::<Value>(json).ok())
             {
                 for key in ["severity", "urgency", "priority"] {
                     if let Some(w) = spec.get(key).and_then(Value::as_str) {
-                        consider(Severity::from_word(w), source_of(&a.id).to_string());
+                        consider(Severity::from_word(w), source_of(a.id).to_string());
                     }
                 }
             }
@@ -149,6 +149,7 @@ fn source_of(id: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bosun_vulndb::Advisory;
 
     /// Scores from the CVSS specifications' own examples / FIRST calculators.
     #[test]
@@ -187,6 +188,13 @@ mod tests {
         assert_eq!(Severity::from_word("not yet assigned"), None);
     }
 
+    /// `assess` over one owned advisory with no matched entry.
+    fn assess_one(adv: &Advisory) -> (Severity, String, Vec<CvssScore>) {
+        let bytes = bosun_vulndb::codec::encode(adv);
+        let view = AdvisoryView::parse(&bytes).expect("view");
+        assess(&[(&view, &[])])
+    }
+
     #[test]
     fn highest_cvss_version_wins_then_vendor_rating() {
         let adv: Advisory = serde_json::from_value(serde_json::json!({
@@ -199,16 +207,16 @@ mod tests {
             "database_severity": "HIGH"
         }))
         .expect("advisory");
-        let (s, src, cv) = assess(&[(&adv, vec![])]);
+        let (s, src, cv) = assess_one(&adv);
         assert_eq!(src, "cvss_v4");
         assert_eq!(cv.len(), 2);
         assert_eq!(cv[0].version, "4.0");
         assert!(s <= Severity::Medium);
         let mut no_cvss = adv.clone();
         no_cvss.severity.clear();
-        assert_eq!(assess(&[(&no_cvss, vec![])]).0, Severity::High);
-        assert_eq!(assess(&[(&no_cvss, vec![])]).1, "ghsa");
+        assert_eq!(assess_one(&no_cvss).0, Severity::High);
+        assert_eq!(assess_one(&no_cvss).1, "ghsa");
         no_cvss.database_severity = None;
-        assert_eq!(assess(&[(&no_cvss, vec![])]).0, Severity::Unknown);
+        assert_eq!(assess_one(&no_cvss).0, Severity::Unknown);
     }
 }
