@@ -628,6 +628,72 @@ pub fn update(
     })
 }
 
+/// A feed copy kept under `<db_dir>/sources/` (for `bosun db status`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LocalSource {
+    /// `osv/<Ecosystem>`, `kev`, `epss`.
+    pub source: String,
+    /// The file.
+    pub path: PathBuf,
+    /// Its size.
+    pub bytes: u64,
+    /// The URL it was downloaded from, when its sidecar describes it.
+    pub url: Option<String>,
+    /// Its `ETag`, when known.
+    pub etag: Option<String>,
+    /// Its `Last-Modified`, when known.
+    pub last_modified: Option<String>,
+}
+
+/// The feed copies kept under `<db_dir>/sources/`, in name order (empty when there are none).
+///
+/// # Errors
+/// [`FeedsError::Io`] when a folder exists but cannot be listed.
+pub fn local_sources(db_dir: &Path) -> Result<Vec<LocalSource>, FeedsError> {
+    let root = db_dir.join(SOURCES_DIR);
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let osv = root.join("osv");
+    if osv.is_dir() {
+        for e in std::fs::read_dir(&osv).map_err(io_err(&osv))? {
+            let e = e.map_err(io_err(&osv))?;
+            let zip = e.path().join("all.zip");
+            if zip.is_file() {
+                let name = format!("osv/{}", e.file_name().to_string_lossy());
+                files.push((name, zip));
+            }
+        }
+    }
+    files.sort();
+    for (name, rel) in [
+        ("kev", "kev/known_exploited_vulnerabilities.json"),
+        ("epss", "epss/epss_scores-current.csv.gz"),
+    ] {
+        let p = root.join(rel);
+        if p.is_file() {
+            files.push((name.to_string(), p));
+        }
+    }
+    let mut out = Vec::with_capacity(files.len());
+    for (source, path) in files {
+        let bytes = std::fs::metadata(&path).map_err(io_err(&path))?.len();
+        let mut text = Vec::new();
+        let side = std::fs::File::open(sidecar_path(&path))
+            .and_then(|f| f.take(MAX_SIDECAR).read_to_end(&mut text))
+            .ok()
+            .and_then(|_| serde_json::from_slice::<Sidecar>(&text).ok())
+            .filter(|s| s.bytes == bytes);
+        out.push(LocalSource {
+            source,
+            path,
+            bytes,
+            url: side.as_ref().map(|s| s.url.clone()),
+            etag: side.as_ref().and_then(|s| s.etag.clone()),
+            last_modified: side.and_then(|s| s.last_modified),
+        });
+    }
+    Ok(out)
+}
+
 /// Builds the database in `db_dir` from local files and folders (any mix of OSV JSON/YAML,
 /// bundles, `all.zip`, KEV JSON, EPSS CSV), written atomically.
 ///

@@ -240,6 +240,22 @@ fn update_counts_match_and_second_update_is_all_not_modified() {
     assert_eq!(kev.kev, m.kev);
     let epss = report.sources.iter().find(|s| s.source == "epss").unwrap();
     assert_eq!(epss.epss, EPSS_ROWS);
+    let local = bosun_feeds::local_sources(&f.db_dir).unwrap();
+    assert_eq!(
+        local.len(),
+        m.files.len(),
+        "every source but the missing one is kept"
+    );
+    for l in &local {
+        let r = report
+            .sources
+            .iter()
+            .find(|s| s.source == l.source)
+            .unwrap();
+        assert_eq!(l.bytes, r.bytes, "{}", l.source);
+        assert_eq!(l.url.as_deref(), Some(r.url.as_str()));
+        assert!(l.etag.is_some() && l.last_modified.is_some());
+    }
     // The mirror URL of an ecosystem with a dot is taken as is.
     assert!(
         f.server
