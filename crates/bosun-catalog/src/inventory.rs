@@ -129,8 +129,36 @@ pub fn build<V: AsRef<CatalogVisitor>>(
             inv.packages.push(pkg);
         }
     }
+    drop_os_owned_runtimes(&mut inv.packages);
     inv.sort();
     inv
+}
+
+/// A runtime identified from a file an OS package owns is that OS package (Debian's
+/// `/usr/bin/python3.11` is `python3.11-minimal`), matched through the distribution's
+/// advisories: only runtimes installed outside the package manager stay, as syft does.
+fn drop_os_owned_runtimes(packages: &mut Vec<Package>) {
+    let owned: HashSet<&str> = packages
+        .iter()
+        .filter(|p| p.package_type.is_os())
+        .flat_map(|p| p.files.iter().map(String::as_str))
+        .collect();
+    if owned.is_empty() {
+        return;
+    }
+    let keep: Vec<bool> = packages
+        .iter()
+        .map(|p| {
+            p.package_type != PackageType::Generic
+                || !p.locations.iter().any(|l| owned.contains(l.as_str()))
+        })
+        .collect();
+    let mut i = 0;
+    packages.retain(|_| {
+        let k = keep.get(i).copied().unwrap_or(true);
+        i += 1;
+        k
+    });
 }
 
 /// What makes two listed packages the same package: type, name, version, arch, and for

@@ -16,6 +16,9 @@ pub const MAX_RPMDB_BYTES: u64 = 512 << 20;
 pub const MAX_TEXT_BYTES: u64 = 64 << 20;
 /// Largest OS release file read.
 pub const MAX_OS_BYTES: u64 = 1 << 20;
+/// Largest executable read for build info (layers are read in parallel, so this bounds the
+/// memory per layer; Go and Rust binaries past it are rare).
+pub const MAX_BINARY_BYTES: u64 = 256 << 20;
 
 /// The rpm database locations, in the order one is preferred when several are present.
 pub const RPM_DBS: &[&str] = &[
@@ -54,6 +57,9 @@ pub enum FileKind {
     Rpm,
     /// A language package manifest or lockfile (`package-lock.json`, `*.dist-info/METADATA`...).
     Lang(bosun_lang::ManifestKind),
+    /// An executable or runtime file (Go build info, cargo-auditable data, a runtime's
+    /// version): chosen from the header's mode and size, see [`FileKind::of_entry`].
+    Binary,
 }
 
 impl FileKind {
@@ -93,10 +99,19 @@ impl FileKind {
         bosun_lang::ManifestKind::from_path(path).map(FileKind::Lang)
     }
 
+    /// Which wanted file a tar entry is: by path, else an executable by mode and size.
+    #[must_use]
+    pub fn of_entry(entry: &EntryMeta<'_>) -> Option<FileKind> {
+        FileKind::of(entry.path).or_else(|| {
+            bosun_binary::wants(entry.path, entry.mode, entry.size).then_some(FileKind::Binary)
+        })
+    }
+
     fn cap(self) -> u64 {
         match self {
             FileKind::OsRelease => MAX_OS_BYTES,
             FileKind::Rpm => MAX_RPMDB_BYTES,
+            FileKind::Binary => MAX_BINARY_BYTES,
             _ => MAX_TEXT_BYTES,
         }
     }
@@ -109,6 +124,7 @@ impl FileKind {
             FileKind::Apk => Some(PackageType::Apk),
             FileKind::Rpm => Some(PackageType::Rpm),
             FileKind::Lang(m) => Some(lang_type(m.ecosystem())),
+            FileKind::Binary => Some(PackageType::Generic),
             _ => None,
         }
     }
@@ -266,6 +282,24 @@ impl CatalogVisitor {
                 self.push_db(path, kind, packages);
             }
             FileKind::Lang(manifest) => self.accept_lang(path, kind, manifest, bytes),
+            FileKind::Binary => {
+                let packages = match bosun_binary::analyze(path, bytes) {
+                    Ok(pkgs) => pkgs.into_iter().map(found_binary).collect::<Vec<_>>(),
+                    Err(e) => {
+                        self.diag(
+                            DiagnosticLevel::Warning,
+                            "binary",
+                            path,
+                            format!("unreadable executable, its packages are missing: {e}"),
+                        );
+                        return;
+                    }
+                };
+                // Most executables carry no package: keep no copy for them.
+                if !packages.is_empty() {
+                    self.push_db(path, kind, Some(packages));
+                }
+            }
             FileKind::Rpm => {
                 let result = match bosun_rpmdb::detect(bytes) {
                     Some(format) => {
@@ -376,6 +410,29 @@ fn found_lang(p: bosun_lang::LangPackage) -> Found {
     }
 }
 
+/// A package read from an executable: Go modules and toolchain, Rust crates, runtimes.
+fn found_binary(p: bosun_binary::BinaryPackage) -> Found {
+    let package_type = match p.kind {
+        bosun_binary::PackageKind::GoModule | bosun_binary::PackageKind::GoStdlib => {
+            PackageType::Go
+        }
+        bosun_binary::PackageKind::RustCrate => PackageType::Cargo,
+        bosun_binary::PackageKind::Runtime => PackageType::Generic,
+    };
+    Found {
+        purl_version: p.version.clone(),
+        epoch: None,
+        package: Package {
+            package_type,
+            ecosystem: p.ecosystem.map(|e| e.osv_name().to_owned()),
+            name: p.name,
+            version: p.version,
+            purl: p.purl,
+            ..Package::default()
+        },
+    }
+}
+
 fn found_dpkg(e: &dpkg::DpkgEntry) -> Found {
     Found {
         purl_version: e.version.clone(),
@@ -433,11 +490,11 @@ fn found_rpm(e: rpm::RpmEntry) -> Found {
 
 impl LayerVisitor for CatalogVisitor {
     fn wants(&mut self, entry: &EntryMeta<'_>) -> bool {
-        FileKind::of(entry.path).is_some()
+        FileKind::of_entry(entry).is_some()
     }
 
     fn visit(&mut self, entry: &EntryMeta<'_>, body: &mut dyn Read) {
-        let Some(kind) = FileKind::of(entry.path) else {
+        let Some(kind) = FileKind::of_entry(entry) else {
             return;
         };
         let cap = kind.cap();

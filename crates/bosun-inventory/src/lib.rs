@@ -205,11 +205,15 @@ pub enum PackageType {
     /// A Go module.
     #[serde(rename = "golang")]
     Go,
+    /// Software identified from its files rather than a package manager: a language runtime
+    /// (CPython, Node.js, OpenJDK, Go) installed from a tarball or built from source.
+    #[serde(rename = "generic")]
+    Generic,
 }
 
 impl PackageType {
     /// Every package type.
-    pub const ALL: [PackageType; 11] = [
+    pub const ALL: [PackageType; 12] = [
         PackageType::Deb,
         PackageType::Apk,
         PackageType::Rpm,
@@ -221,6 +225,7 @@ impl PackageType {
         PackageType::NuGet,
         PackageType::Cargo,
         PackageType::Go,
+        PackageType::Generic,
     ];
 
     /// The purl type of packages of this kind.
@@ -238,6 +243,7 @@ impl PackageType {
             PackageType::NuGet => "nuget",
             PackageType::Cargo => "cargo",
             PackageType::Go => "golang",
+            PackageType::Generic => "generic",
         }
     }
 
@@ -356,7 +362,7 @@ mod tests {
             assert_eq!(s, format!("\"{}\"", t.purl_type()));
             assert_eq!(PackageType::from_purl_type(t.purl_type()), Some(t));
         }
-        assert_eq!(PackageType::from_purl_type("generic"), None);
+        assert_eq!(PackageType::from_purl_type("bitbucket"), None);
     }
 
     #[test]

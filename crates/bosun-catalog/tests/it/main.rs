@@ -3,6 +3,7 @@
 
 mod apk;
 mod attribution;
+mod binaries;
 mod dpkg;
 mod fuzz;
 mod props;

@@ -153,7 +153,7 @@ fn foreign_cyclonedx_maps_purls() {
              "purl": "pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&upstream=bash%405.2.15-2&distro=debian-12",
              "licenses": [{"expression": "GPL-3.0-or-later"}]},
             {"type": "library", "name": "left-pad", "version": "1.3.0", "purl": "pkg:npm/left-pad@1.3.0"},
-            {"type": "library", "name": "blob", "version": "1", "purl": "pkg:generic/blob@1"},
+            {"type": "library", "name": "blob", "version": "1", "purl": "pkg:bitbucket/acme/blob@1"},
             {"type": "operating-system", "name": "debian", "version": "12"}
         ]
     });
@@ -176,7 +176,7 @@ fn foreign_cyclonedx_maps_purls() {
     assert_eq!(libc.licenses, ["LGPL-2.1-only", "GPL-2+"]);
     assert_eq!(inv.diagnostics.len(), 1);
     assert!(
-        inv.diagnostics[0].message.contains("generic"),
+        inv.diagnostics[0].message.contains("bitbucket"),
         "{:?}",
         inv.diagnostics
     );
