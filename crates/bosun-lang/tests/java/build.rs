@@ -104,3 +104,67 @@ pub(crate) fn raw_zip(name: &str, deflated: bool, data: &[u8], declared: u32, cr
     z.extend_from_slice(&0u16.to_le_bytes()); // comment length
     z
 }
+
+/// `levels` stored archives each holding the next as `n.jar`, around `inner`, written in one
+/// pass (linear in `levels`, where wrapping one archive in the next is quadratic): all the
+/// local headers, `inner`, then every level's central directory and end record, innermost
+/// first. Only the outermost `checked` levels get real CRCs (computed innermost first, as an
+/// outer CRC covers the inner headers); deeper ones are never read in full by a reader that
+/// stops at its depth limit.
+pub(crate) fn deep_chain(levels: usize, inner: &[u8], checked: usize) -> Vec<u8> {
+    const NAME: &[u8] = b"n.jar";
+    const LH: usize = 30 + NAME.len();
+    const TAIL: usize = 46 + NAME.len() + 22;
+    let total = inner.len() + levels * (LH + TAIL);
+    let mut z = Vec::with_capacity(total);
+    // Level k (0 = outermost) starts at k * LH and ends TAIL * k bytes before the end; its
+    // entry's data is level k + 1.
+    let size_of = |k: usize| total - k * (LH + TAIL);
+    for k in 0..levels {
+        let data = u32::try_from(size_of(k + 1)).unwrap();
+        z.extend_from_slice(b"PK\x03\x04");
+        z.extend_from_slice(&[20, 0, 0, 0, 0, 0]); // version, flags, method stored
+        z.extend_from_slice(&[0; 4]); // time, date
+        z.extend_from_slice(&0u32.to_le_bytes()); // crc, patched below
+        z.extend_from_slice(&data.to_le_bytes());
+        z.extend_from_slice(&data.to_le_bytes());
+        z.extend_from_slice(&u16::try_from(NAME.len()).unwrap().to_le_bytes());
+        z.extend_from_slice(&[0, 0]);
+        z.extend_from_slice(NAME);
+    }
+    z.extend_from_slice(inner);
+    for k in (0..levels).rev() {
+        let data = u32::try_from(size_of(k + 1)).unwrap();
+        let cd_start = u32::try_from(LH + size_of(k + 1)).unwrap();
+        z.extend_from_slice(b"PK\x01\x02");
+        z.extend_from_slice(&[20, 0, 20, 0, 0, 0, 0, 0]); // made by, needed, flags, stored
+        z.extend_from_slice(&[0; 4]); // time, date
+        z.extend_from_slice(&0u32.to_le_bytes()); // crc, patched below
+        z.extend_from_slice(&data.to_le_bytes());
+        z.extend_from_slice(&data.to_le_bytes());
+        z.extend_from_slice(&u16::try_from(NAME.len()).unwrap().to_le_bytes());
+        z.extend_from_slice(&[0; 8]);
+        z.extend_from_slice(&0u32.to_le_bytes()); // external attributes
+        z.extend_from_slice(&0u32.to_le_bytes()); // local header at the level's start
+        z.extend_from_slice(NAME);
+        z.extend_from_slice(b"PK\x05\x06");
+        z.extend_from_slice(&[0; 4]);
+        z.extend_from_slice(&1u16.to_le_bytes());
+        z.extend_from_slice(&1u16.to_le_bytes());
+        z.extend_from_slice(&u32::try_from(46 + NAME.len()).unwrap().to_le_bytes());
+        z.extend_from_slice(&cd_start.to_le_bytes());
+        z.extend_from_slice(&[0, 0]);
+    }
+    assert_eq!(z.len(), total);
+    for k in (0..checked.min(levels)).rev() {
+        let start = (k + 1) * LH;
+        let mut crc = flate2::Crc::new();
+        crc.update(&z[start..start + size_of(k + 1)]);
+        let sum = crc.sum().to_le_bytes();
+        let lh_crc = k * LH + 14;
+        z[lh_crc..lh_crc + 4].copy_from_slice(&sum);
+        let cd = total - (k + 1) * TAIL;
+        z[cd + 16..cd + 20].copy_from_slice(&sum);
+    }
+    z
+}

@@ -5,7 +5,7 @@ use bosun_lang::java::{self, Limits};
 use bosun_lang::{LangError, fuzz_all};
 use proptest::prelude::*;
 
-use crate::build::{Method, pom, raw_zip, zeros_deflate, zip};
+use crate::build::{Method, deep_chain, pom, raw_zip, zeros_deflate, zip};
 
 /// A war holding `lib/bomb.jar`: 300 MiB of zeros from about 300 KiB of deflate.
 const BOMB_MIB: usize = 300;
@@ -177,6 +177,39 @@ fn nesting_at_the_limit_is_read_and_beyond_it_refused() {
             format!("{at}: nested deeper than {max} levels")
         );
     }
+}
+
+/// Archives nested 10,000 deep (1 MiB on disk, built in one pass): refused at level 17 with
+/// the path there, without reading further. The same chain cut at 16 levels is read to its
+/// pom.properties, which checks the hand-built chain is a valid one.
+#[test]
+fn archives_nested_ten_thousand_deep_are_refused() {
+    let inner = zip(
+        &[(
+            "META-INF/maven/g/deep/pom.properties",
+            &pom("g", "deep", "1"),
+        )],
+        Method::Deflated,
+    );
+    let max = Limits::default().max_depth;
+    let ok = java::parse_archive("top.jar", &deep_chain(max, &inner, max)).unwrap();
+    assert_eq!(ok.packages.len(), 1, "{ok:?}");
+    assert_eq!(
+        ok.packages[0].locations,
+        [format!("top.jar{}", "!/n.jar".repeat(max))]
+    );
+    let chain = deep_chain(10_000, &inner, max + 2);
+    assert!(chain.len() < 2 << 20, "{}", chain.len());
+    let err = java::parse_archive("top.jar", &chain).unwrap_err();
+    let at = format!("top.jar{}", "!/n.jar".repeat(max + 1));
+    assert!(
+        matches!(err, LangError::TooDeep { ref path, limit } if *path == at && limit == max),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("{at}: nested deeper than {max} levels")
+    );
 }
 
 /// An entry name with 10,000 path components is refused, and the message stays short.
