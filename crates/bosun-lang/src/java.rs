@@ -47,7 +47,7 @@
 
 use std::io::{Cursor, Read};
 
-use crate::limits::{Cx, MAX_DEPTH, MAX_ENTRIES};
+use crate::limits::{Cx, MAX_DEPTH, MAX_ENTRIES, MAX_INPUT_BYTES};
 use crate::{LangEcosystem, LangError, LangPackage};
 
 /// What joins an outer archive's path and a nested archive's entry name in a location
@@ -174,7 +174,8 @@ pub fn parse_archive(path: &str, bytes: &[u8]) -> Result<JavaArchive, LangError>
     parse_archive_with(path, bytes, &Limits::default())
 }
 
-/// Reads a Java archive with the given limits.
+/// Reads a Java archive with the given limits (an archive over [`MAX_INPUT_BYTES`] is refused
+/// as [`crate::parse`] refuses it).
 ///
 /// # Errors
 /// As [`parse_archive`].
@@ -183,6 +184,13 @@ pub fn parse_archive_with(
     bytes: &[u8],
     limits: &Limits,
 ) -> Result<JavaArchive, LangError> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(LangError::TooLarge {
+            path: path.to_owned(),
+            size: bytes.len(),
+            limit: MAX_INPUT_BYTES,
+        });
+    }
     let mut walk = Walk {
         limits,
         entries: 0,
