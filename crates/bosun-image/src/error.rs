@@ -196,6 +196,19 @@ pub enum ImageError {
         /// The path being resolved.
         path: String,
     },
+    /// Talking to a registry failed (auth, not found, network); the error names the image,
+    /// the registry and what to do.
+    #[error(transparent)]
+    Registry(#[from] bosun_registry::RegistryError),
+    /// Downloading a layer from a registry failed for good (after retries and resumes).
+    #[error("{layer}: {source}")]
+    LayerDownload {
+        /// `layer N (sha256:...)`.
+        layer: String,
+        /// The cause.
+        #[source]
+        source: bosun_registry::RegistryError,
+    },
 }
 
 impl ImageError {

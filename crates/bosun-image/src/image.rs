@@ -12,7 +12,9 @@ use crate::config::{
 use crate::dir::walk_dir;
 use crate::layer::{LayerCheck, walk_layer};
 use crate::store::Store;
-use crate::{ImageError, LayerMeta, LayerWalk, OpenOptions, Source, VisitorFactory};
+use crate::{
+    ImageError, LayerMeta, LayerWalk, OpenOptions, RegistryOptions, Source, VisitorFactory,
+};
 
 /// Deepest nesting of indexes followed.
 pub const MAX_INDEX_DEPTH: usize = 4;
@@ -40,9 +42,25 @@ pub struct Image {
 impl Image {
     /// Opens a source: reads the manifest (picking the image or platform asked for), reads and
     /// verifies the config, and lists the layers. Layers are read by [`Image::walk`].
+    /// A registry source uses [`RegistryOptions::default`] (credentials from the Docker
+    /// config, https except for loopback registries); see [`Image::open_with_registry`].
     pub fn open(src: &Source, opts: &OpenOptions) -> Result<Image, ImageError> {
+        Image::open_with_registry(src, opts, &RegistryOptions::default())
+    }
+
+    /// [`Image::open`], with how to reach a registry (credentials, `insecure`, CA file,
+    /// retries). `registry` is ignored for other sources. The manifest (by tag or digest) and
+    /// the config are fetched now and verified against their digests; layers stream from the
+    /// registry during [`Image::walk`], each downloaded once, and are verified like layers of
+    /// an archive (blob digest and diff_id).
+    pub fn open_with_registry(
+        src: &Source,
+        opts: &OpenOptions,
+        registry: &RegistryOptions,
+    ) -> Result<Image, ImageError> {
         let limits = &opts.limits;
         match src {
+            Source::Registry(r) => open_registry(r, src, opts, registry),
             Source::DockerArchive(p) => {
                 let store = Store::index_tar(p, limits.max_entries)?;
                 open_docker(store, src, opts)
@@ -354,7 +372,11 @@ fn read_blob(
     limit: u64,
 ) -> Result<Vec<u8>, ImageError> {
     let hex = hex_of(&desc.digest, what)?;
-    let raw = store.read_json(&blob_name(hex), limit)?;
+    let raw = if what == "config" {
+        store.read_json(&blob_name(hex), limit)?
+    } else {
+        store.read_manifest(&blob_name(hex), limit)?
+    };
     check_digest(&format!("{what} {}", desc.digest), hex, &raw)?;
     Ok(raw)
 }
@@ -430,8 +452,53 @@ fn open_oci(store: Store, src: &Source, opts: &OpenOptions) -> Result<Image, Ima
         });
     }
     let raw_index = store.read_json("index.json", limits.max_json_bytes)?;
+    open_layout(store, &raw_index, src, opts)
+}
+
+/// Opens a registry image: the manifest the reference names becomes the top index (an index
+/// as is, a lone manifest wrapped in a one-entry index), then it is read like an OCI layout.
+fn open_registry(
+    reference: &str,
+    src: &Source,
+    opts: &OpenOptions,
+    reg_opts: &RegistryOptions,
+) -> Result<Image, ImageError> {
+    let r = bosun_registry::Reference::parse(reference)?;
+    let registry = bosun_registry::Registry::new(&r, reg_opts)?;
+    let top = registry.get_manifest(r.target(), opts.limits.max_json_bytes)?;
+    let mut store = Store::registry(registry);
+    let raw_index = if bosun_registry::is_index(&top.media_type) {
+        top.bytes
+    } else {
+        let index = serde_json::json!({
+            "schemaVersion": 2,
+            "manifests": [{
+                "mediaType": top.media_type,
+                "digest": top.digest,
+                "size": top.bytes.len(),
+                "annotations": { "org.opencontainers.image.ref.name": reference },
+            }],
+        });
+        let hex = top.digest.trim_start_matches("sha256:").to_owned();
+        if let Store::Registry { manifests, .. } = &mut store {
+            manifests.insert(blob_name(&hex), top.bytes);
+        }
+        serde_json::to_vec(&index).map_err(json_err("image index"))?
+    };
+    open_layout(store, &raw_index, src, opts)
+}
+
+/// Reads an image from an OCI layout's top index (or a registry's), picking the image and
+/// platform asked for.
+fn open_layout(
+    store: Store,
+    raw_index: &[u8],
+    src: &Source,
+    opts: &OpenOptions,
+) -> Result<Image, ImageError> {
+    let source_name = store.source_name();
     let mut candidates = Vec::new();
-    collect_candidates(&store, &raw_index, None, 0, opts, &mut candidates)?;
+    collect_candidates(&store, raw_index, None, 0, opts, &mut candidates)?;
     candidates.retain(|c| !c.desc.platform.as_ref().is_some_and(is_attestation));
     if let Some(want) = &opts.image {
         let names = |c: &Candidate| {
@@ -557,9 +624,14 @@ fn open_oci(store: Store, src: &Source, opts: &OpenOptions) -> Result<Image, Ima
         .filter_map(|k| cand.top.annotations.get(*k).cloned())
         .collect();
     repo_tags.dedup();
+    if let Source::Registry(r) = src
+        && repo_tags.is_empty()
+    {
+        repo_tags.push(r.clone());
+    }
     let info = SourceInfo {
         kind: src.kind().into(),
-        name: src.path().display().to_string(),
+        name: src.name(),
         image_id: Some(manifest.config.digest.clone()),
         manifest_digest: Some(cand.desc.digest.clone()),
         repo_tags,

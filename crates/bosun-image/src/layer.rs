@@ -145,9 +145,15 @@ pub(crate) fn walk_layer<V: LayerVisitor>(
             layer: check.label.clone(),
             limit: limits.max_ratio,
         },
-        None => ImageError::CorruptLayer {
-            layer: check.label.clone(),
-            source: e,
+        None => match registry_cause(e) {
+            Ok(source) => ImageError::LayerDownload {
+                layer: check.label.clone(),
+                source,
+            },
+            Err(e) => ImageError::CorruptLayer {
+                layer: check.label.clone(),
+                source: e,
+            },
         },
     };
     let blob = BlobReader {
@@ -208,6 +214,25 @@ pub(crate) fn walk_layer<V: LayerVisitor>(
         });
     }
     Ok(index)
+}
+
+/// The registry error behind an I/O error of a registry blob stream, if that is what it is.
+fn registry_cause(e: io::Error) -> Result<bosun_registry::RegistryError, io::Error> {
+    if e.get_ref()
+        .is_some_and(|r| r.is::<bosun_registry::RegistryError>())
+    {
+        let kind = e.kind();
+        match e
+            .into_inner()
+            .map(|b| b.downcast::<bosun_registry::RegistryError>())
+        {
+            Some(Ok(r)) => Ok(*r),
+            Some(Err(other)) => Err(io::Error::new(kind, other)),
+            None => Err(io::Error::from(kind)),
+        }
+    } else {
+        Err(e)
+    }
 }
 
 enum WalkFail {

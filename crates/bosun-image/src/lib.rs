@@ -59,6 +59,7 @@ mod path;
 mod source;
 mod store;
 
+pub use bosun_registry::{Credentials, DockerConfig, Reference, RegistryError, RegistryOptions};
 pub use config::{
     ContainerConfig, Descriptor, DockerManifestEntry, Healthcheck, History, ImageConfig, OciIndex,
     OciManifest, Platform, RootFs, parse_config, parse_docker_manifest, parse_index,
@@ -163,6 +164,8 @@ pub enum Source {
     OciDir(PathBuf),
     /// A root filesystem directory (one pseudo-layer without digests).
     Dir(PathBuf),
+    /// An image in a registry, by reference (`docker.io/library/alpine:3.20`, normalized).
+    Registry(String),
 }
 
 /// Bounds on what a layer may cost; every one is configurable.

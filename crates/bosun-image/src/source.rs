@@ -1,5 +1,6 @@
 //! Telling what the user typed apart: `docker-archive:PATH`, `oci-archive:PATH`,
-//! `oci-dir:PATH`, `dir:PATH`, or a bare path recognized by its contents.
+//! `oci-dir:PATH`, `dir:PATH`, `registry:REFERENCE`, a bare path recognized by its contents,
+//! or a bare image reference (`alpine:3.20`) that names no existing file.
 
 use std::fs::File;
 use std::io::BufReader;
@@ -12,7 +13,15 @@ impl Source {
     /// Parses a source. A bare path is recognized by its contents: a tar holding
     /// `manifest.json` is a docker archive, one holding `oci-layout` an OCI archive; a
     /// directory holding `oci-layout` is an OCI layout, any other directory a root filesystem.
+    /// `registry:REFERENCE` names an image in a registry; so does a bare string that names no
+    /// existing file but parses as an image reference (`alpine`, `ghcr.io/org/app:1`), unless
+    /// it looks like a path (starts with `/`, `.` or `~`, or ends in `.tar`, `.tgz`, `.tar.gz`):
+    /// an existing path always wins.
     pub fn parse(s: &str) -> Result<Source, ImageError> {
+        if let Some(rest) = s.strip_prefix("registry:") {
+            let r = bosun_registry::Reference::parse(rest)?;
+            return Ok(Source::Registry(r.to_string()));
+        }
         type Make = fn(PathBuf) -> Source;
         let prefixed: [(&str, Make); 4] = [
             ("docker-archive:", Source::DockerArchive),
@@ -32,7 +41,16 @@ impl Source {
             return Err(ImageError::BadSource("empty source".into()));
         }
         let path = Path::new(s);
-        let meta = std::fs::metadata(path).map_err(|e| ImageError::io(path, e))?;
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !looks_like_path(s) => {
+                return match bosun_registry::Reference::parse(s) {
+                    Ok(r) => Ok(Source::Registry(r.to_string())),
+                    Err(_) => Err(ImageError::io(path, e)),
+                };
+            }
+            Err(e) => return Err(ImageError::io(path, e)),
+        };
         if meta.is_dir() {
             return Ok(if path.join("oci-layout").is_file() {
                 Source::OciDir(path.to_owned())
@@ -43,7 +61,7 @@ impl Source {
         sniff_tar(path)
     }
 
-    /// The path of the source.
+    /// The path of the source (for a registry image, its reference as a path).
     #[must_use]
     pub fn path(&self) -> &Path {
         match self {
@@ -51,10 +69,20 @@ impl Source {
             | Source::OciArchive(p)
             | Source::OciDir(p)
             | Source::Dir(p) => p,
+            Source::Registry(r) => Path::new(r),
         }
     }
 
-    /// `docker-archive`, `oci-archive`, `oci-dir` or `dir`.
+    /// The source as text: the path, or the registry reference.
+    #[must_use]
+    pub fn name(&self) -> String {
+        match self {
+            Source::Registry(r) => r.clone(),
+            other => other.path().display().to_string(),
+        }
+    }
+
+    /// `docker-archive`, `oci-archive`, `oci-dir`, `dir` or `registry`.
     #[must_use]
     pub fn kind(&self) -> &'static str {
         match self {
@@ -62,14 +90,25 @@ impl Source {
             Source::OciArchive(_) => "oci-archive",
             Source::OciDir(_) => "oci-dir",
             Source::Dir(_) => "dir",
+            Source::Registry(_) => "registry",
         }
     }
 }
 
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.kind(), self.path().display())
+        write!(f, "{}:{}", self.kind(), self.name())
     }
+}
+
+/// Whether a string that names nothing was surely meant as a path (so the error should say
+/// the file is missing rather than try a registry).
+fn looks_like_path(s: &str) -> bool {
+    s.starts_with(['/', '.', '~'])
+        || s.contains('\\')
+        || [".tar", ".tgz", ".tar.gz", ".tar.zst"]
+            .iter()
+            .any(|ext| s.ends_with(ext))
 }
 
 fn sniff_tar(path: &Path) -> Result<Source, ImageError> {

@@ -1,5 +1,6 @@
 //! Where the files of an image layout live: members of an outer tar (indexed once, read in
-//! place by offset) or files of a directory.
+//! place by offset), files of a directory, or blobs of a registry repository (named
+//! `blobs/sha256/HEX` like in an OCI layout, fetched on demand and streamed).
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -30,6 +31,11 @@ pub(crate) enum Store {
     },
     /// A directory.
     Dir { root: PathBuf },
+    /// A registry repository. `manifests` holds manifests already fetched, by blob name.
+    Registry {
+        registry: bosun_registry::Registry,
+        manifests: HashMap<String, Vec<u8>>,
+    },
 }
 
 impl Store {
@@ -93,10 +99,43 @@ impl Store {
         }
     }
 
+    pub(crate) fn registry(registry: bosun_registry::Registry) -> Store {
+        Store::Registry {
+            registry,
+            manifests: HashMap::new(),
+        }
+    }
+
     /// The name of the source, for messages.
     pub(crate) fn source_name(&self) -> String {
         match self {
             Store::Tar { path, .. } | Store::Dir { root: path } => path.display().to_string(),
+            Store::Registry { registry, .. } => registry.reference().to_string(),
+        }
+    }
+
+    /// `sha256:HEX` for a blob name `blobs/sha256/HEX`.
+    fn registry_digest(&self, name: &str) -> Result<String, ImageError> {
+        name.strip_prefix("blobs/sha256/")
+            .map(|h| format!("sha256:{h}"))
+            .ok_or_else(|| self.missing(name))
+    }
+
+    /// Reads a manifest or index named `blobs/sha256/HEX` (from the registry's manifest
+    /// endpoint for a registry; like any JSON file otherwise).
+    pub(crate) fn read_manifest(&self, name: &str, limit: u64) -> Result<Vec<u8>, ImageError> {
+        match self {
+            Store::Registry {
+                registry,
+                manifests,
+            } => {
+                if let Some(m) = manifests.get(name) {
+                    return Ok(m.clone());
+                }
+                let digest = self.registry_digest(name)?;
+                Ok(registry.get_manifest(&digest, limit)?.bytes)
+            }
+            _ => self.read_json(name, limit),
         }
     }
 
@@ -132,6 +171,8 @@ impl Store {
         match self {
             Store::Tar { .. } => self.member(name).is_some(),
             Store::Dir { root } => Self::dir_path(root, name).is_some_and(|p| p.is_file()),
+            // Asking would cost a request per blob; a missing blob fails its download clearly.
+            Store::Registry { .. } => true,
         }
     }
 
@@ -142,6 +183,7 @@ impl Store {
             Store::Dir { root } => Self::dir_path(root, name)
                 .and_then(|p| p.metadata().ok())
                 .map(|m| m.len()),
+            Store::Registry { .. } => None,
         }
     }
 
@@ -167,11 +209,21 @@ impl Store {
                 let size = f.metadata().map_err(|e| ImageError::io(&p, e))?.len();
                 Ok((Box::new(f.take(size)), size))
             }
+            Store::Registry { registry, .. } => {
+                let digest = self.registry_digest(name)?;
+                let blob = registry.open_blob(&digest)?;
+                let len = blob.len().unwrap_or(0);
+                Ok((Box::new(blob), len))
+            }
         }
     }
 
     /// Reads a whole JSON document, refusing more than `limit` bytes.
     pub(crate) fn read_json(&self, name: &str, limit: u64) -> Result<Vec<u8>, ImageError> {
+        if let Store::Registry { registry, .. } = self {
+            let digest = self.registry_digest(name)?;
+            return Ok(registry.read_blob(&digest, limit)?);
+        }
         let (reader, size) = self.open(name)?;
         if size > limit {
             return Err(ImageError::JsonTooLarge {
