@@ -199,7 +199,7 @@ pub enum ImageError {
     /// Talking to a registry failed (auth, not found, network); the error names the image,
     /// the registry and what to do.
     #[error(transparent)]
-    Registry(#[from] bosun_registry::RegistryError),
+    Registry(Box<bosun_registry::RegistryError>),
     /// Downloading a layer from a registry failed for good (after retries and resumes).
     #[error("{layer}: {source}")]
     LayerDownload {
@@ -207,8 +207,14 @@ pub enum ImageError {
         layer: String,
         /// The cause.
         #[source]
-        source: bosun_registry::RegistryError,
+        source: Box<bosun_registry::RegistryError>,
     },
+}
+
+impl From<bosun_registry::RegistryError> for ImageError {
+    fn from(e: bosun_registry::RegistryError) -> Self {
+        ImageError::Registry(Box::new(e))
+    }
 }
 
 impl ImageError {

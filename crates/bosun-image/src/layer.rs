@@ -148,7 +148,7 @@ pub(crate) fn walk_layer<V: LayerVisitor>(
         None => match registry_cause(e) {
             Ok(source) => ImageError::LayerDownload {
                 layer: check.label.clone(),
-                source,
+                source: Box::new(source),
             },
             Err(e) => ImageError::CorruptLayer {
                 layer: check.label.clone(),
