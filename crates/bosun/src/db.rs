@@ -45,11 +45,62 @@ impl DbDirArgs {
 
 #[derive(Subcommand)]
 pub(crate) enum DbCommand {
+    /// Download the feeds (OSV per ecosystem, CISA KEV, EPSS) from upstream or a mirror and
+    /// rebuild the database; a failed update leaves the previous database in place.
+    Update(UpdateArgs),
     /// Show what the database holds: sources, record counts, age.
     Status(StatusArgs),
     /// Build the database from local files: OSV JSON/YAML files or directories, OSV
-    /// all.zip archives, CISA KEV JSON, EPSS CSV (.gz).
+    /// all.zip archives, CISA KEV JSON, EPSS CSV (.gz), or one file from `bosun db export`.
     Import(ImportArgs),
+    /// Write the database as one compressed file, to carry across an air gap
+    /// (`bosun db import FILE` on the other side).
+    Export(ExportArgs),
+}
+
+/// Where the feeds come from (shared by `db update` and the automatic download of `scan`).
+#[derive(Args, Clone)]
+pub(crate) struct FeedArgs {
+    /// Fetch every feed from this mirror instead of upstream (layout: BASE/osv/ECOSYSTEM/all.zip,
+    /// BASE/kev/known_exploited_vulnerabilities.json, BASE/epss/epss_scores-current.csv.gz).
+    #[arg(
+        long = "db-mirror",
+        visible_alias = "mirror",
+        value_name = "URL",
+        env = "BOSUN_DB_MIRROR"
+    )]
+    pub(crate) mirror: Option<String>,
+    /// Allow plain http:// to hosts other than loopback.
+    #[arg(long)]
+    pub(crate) insecure: bool,
+    /// Extra CA certificates (PEM) to trust.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ca_cert: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub(crate) struct UpdateArgs {
+    #[command(flatten)]
+    feeds: FeedArgs,
+    /// OSV ecosystems to fetch (comma-separated; default: the distributions and language
+    /// registries images carry).
+    #[arg(long, value_delimiter = ',', value_name = "ECOSYSTEMS")]
+    ecosystems: Vec<String>,
+    /// Skip CISA KEV.
+    #[arg(long)]
+    no_kev: bool,
+    /// Skip EPSS.
+    #[arg(long)]
+    no_epss: bool,
+    /// No progress on the terminal.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+pub(crate) struct ExportArgs {
+    /// The file to write.
+    file: PathBuf,
 }
 
 #[derive(Args)]
@@ -69,8 +120,29 @@ pub(crate) struct ImportArgs {
 pub(crate) fn run(cmd: &DbCommand, dirs: &DbDirArgs) -> anyhow::Result<ExitCode> {
     let db_dir = dirs.db_dir()?;
     match cmd {
+        DbCommand::Update(a) => {
+            let mut opts = update_options(&db_dir, &a.feeds);
+            if !a.ecosystems.is_empty() {
+                opts.ecosystems = a.ecosystems.iter().map(|e| e.trim().to_owned()).collect();
+            }
+            opts.kev = !a.no_kev;
+            opts.epss = !a.no_epss;
+            update(&opts, a.quiet)?;
+            Ok(ExitCode::SUCCESS)
+        }
         DbCommand::Status(a) => status(&db_dir, a),
         DbCommand::Import(a) => import(&db_dir, a),
+        DbCommand::Export(a) => {
+            let info = bosun_feeds::export(&db_dir, &a.file)?;
+            eprintln!(
+                "exported {} ({} MiB, sha256 {}) to {}",
+                db_dir.display(),
+                info.export_bytes >> 20,
+                info.sha256,
+                info.path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -132,11 +204,22 @@ fn status(db_dir: &std::path::Path, args: &StatusArgs) -> anyhow::Result<ExitCod
 }
 
 fn import(db_dir: &std::path::Path, args: &ImportArgs) -> anyhow::Result<ExitCode> {
-    let mut b = bosun_vulndb::DbBuilder::new();
-    for p in &args.paths {
-        let stats = b
-            .add_path(p)
-            .with_context(|| format!("cannot import {}", p.display()))?;
+    std::fs::create_dir_all(db_dir)
+        .with_context(|| format!("cannot create {}", db_dir.display()))?;
+    if let [one] = args.paths.as_slice()
+        && is_export(one)
+    {
+        let info = bosun_feeds::import_export(one, db_dir)?;
+        eprintln!(
+            "installed the database from {} ({} records) into {}",
+            one.display(),
+            info.records,
+            db_dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let report = bosun_feeds::import(&args.paths, db_dir)?;
+    for (p, stats) in args.paths.iter().zip(&report.sources) {
         if stats.skipped > 0 {
             eprintln!(
                 "warning: {}: {} malformed records skipped",
@@ -145,9 +228,7 @@ fn import(db_dir: &std::path::Path, args: &ImportArgs) -> anyhow::Result<ExitCod
             );
         }
     }
-    std::fs::create_dir_all(db_dir)
-        .with_context(|| format!("cannot create {}", db_dir.display()))?;
-    let info = b.write(db_dir)?;
+    let info = &report.db;
     eprintln!(
         "imported {} records, {} KEV entries, {} EPSS scores into {}",
         info.records,
@@ -156,6 +237,140 @@ fn import(db_dir: &std::path::Path, args: &ImportArgs) -> anyhow::Result<ExitCod
         db_dir.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `path` is a file written by `bosun db export`.
+fn is_export(path: &std::path::Path) -> bool {
+    let mut magic = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok_and(|()| &magic == bosun_feeds::EXPORT_MAGIC)
+}
+
+/// Update options from the command line.
+pub(crate) fn update_options(
+    db_dir: &std::path::Path,
+    feeds: &FeedArgs,
+) -> bosun_feeds::UpdateOptions {
+    let mut opts = bosun_feeds::UpdateOptions::new(db_dir);
+    opts.mirror.clone_from(&feeds.mirror);
+    opts.http.insecure = feeds.insecure;
+    opts.http.ca_file.clone_from(&feeds.ca_cert);
+    opts
+}
+
+/// Runs an update with progress bars on a terminal, then prints one line per source.
+pub(crate) fn update(opts: &bosun_feeds::UpdateOptions, quiet: bool) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&opts.db_dir)
+        .with_context(|| format!("cannot create {}", opts.db_dir.display()))?;
+    let mut progress = UpdateProgress::new(quiet);
+    let report = bosun_feeds::update(opts, &mut progress)?;
+    progress.finish();
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    let fetched = report
+        .sources
+        .iter()
+        .filter(|s| s.status == bosun_feeds::SourceStatus::Downloaded)
+        .count();
+    let bytes: u64 = report.sources.iter().map(|s| s.bytes).sum();
+    if !quiet {
+        eprintln!(
+            "database updated: {} records, {} KEV, {} EPSS; {fetched} of {} feeds downloaded ({} MiB), the rest unchanged",
+            report.db.records,
+            report.db.kev,
+            report.db.epss,
+            report.sources.len(),
+            bytes >> 20
+        );
+    }
+    Ok(())
+}
+
+/// Download bars per feed on a terminal; nothing in a pipe.
+struct UpdateProgress {
+    multi: Option<indicatif::MultiProgress>,
+    phase: Option<indicatif::ProgressBar>,
+    bars: std::collections::HashMap<String, indicatif::ProgressBar>,
+}
+
+impl UpdateProgress {
+    fn new(quiet: bool) -> Self {
+        let multi = (!quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .then(indicatif::MultiProgress::new);
+        let phase = multi.as_ref().map(|m| {
+            let bar = m.add(indicatif::ProgressBar::new_spinner());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        UpdateProgress {
+            multi,
+            phase,
+            bars: std::collections::HashMap::new(),
+        }
+    }
+
+    fn finish(&self) {
+        for b in self.bars.values() {
+            b.finish_and_clear();
+        }
+        if let Some(p) = &self.phase {
+            p.finish_and_clear();
+        }
+    }
+}
+
+impl bosun_feeds::Progress for UpdateProgress {
+    fn phase(&mut self, message: &str) {
+        if let Some(p) = &self.phase {
+            p.set_message(message.to_owned());
+        }
+    }
+
+    fn source_start(&mut self, source: &str, total: Option<u64>) {
+        let Some(m) = &self.multi else { return };
+        let bar = self
+            .bars
+            .entry(source.to_owned())
+            .or_insert_with(|| m.add(indicatif::ProgressBar::no_length()));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix:>22} {bar:30} {bytes:>10}/{total_bytes:<10} {bytes_per_sec}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_prefix(source.to_owned());
+        bar.set_position(0);
+        if let Some(t) = total {
+            bar.set_length(t);
+        }
+    }
+
+    fn source_bytes(&mut self, source: &str, bytes: u64) {
+        if let Some(b) = self.bars.get(source) {
+            b.inc(bytes);
+        }
+    }
+
+    fn source_retry(&mut self, source: &str, attempt: u32, delay: Duration, reason: &str) {
+        let line = format!(
+            "{source}: attempt {attempt} failed ({reason}); retrying in {} s",
+            delay.as_secs()
+        );
+        match &self.multi {
+            Some(m) => {
+                let _ = m.println(line);
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+
+    fn source_done(&mut self, report: &bosun_feeds::SourceReport) {
+        if let Some(b) = self.bars.remove(&report.source) {
+            b.finish_and_clear();
+        }
+    }
 }
 
 /// Opens the database, saying what to do when there is none.

@@ -8,7 +8,7 @@ use anyhow::Context;
 use bosun_inventory::{Diagnostic, DiagnosticLevel, Inventory, Severity};
 use clap::Args;
 
-use crate::db::{self, DbDirArgs};
+use crate::db::{self, DbDirArgs, FeedArgs};
 use crate::output::{self, Progress};
 use crate::source::{self, SourceArgs};
 
@@ -18,6 +18,8 @@ pub(crate) struct ScanArgs {
     source: SourceArgs,
     #[command(flatten)]
     dirs: DbDirArgs,
+    #[command(flatten)]
+    feeds: FeedArgs,
     /// Scanners to run, comma-separated: vuln, secret, config.
     #[arg(long, value_delimiter = ',', default_value = "vuln,secret")]
     scanners: Vec<String>,
@@ -41,7 +43,7 @@ pub(crate) struct ScanArgs {
     /// Never use the network: the database must already be there.
     #[arg(long)]
     offline: bool,
-    /// Use the database as it is, even when missing (no automatic download).
+    /// Do not download the database when it is missing.
     #[arg(long)]
     skip_db_update: bool,
     /// Warn when the database is older than this (e.g. 36h, 5d).
@@ -192,6 +194,13 @@ fn open_db(
     progress: &Progress,
 ) -> anyhow::Result<(bosun_vulndb::Db, Option<Diagnostic>)> {
     let db_dir = args.dirs.db_dir()?;
+    if !db_dir.join(bosun_vulndb::DB_FILE).exists() && !args.offline && !args.skip_db_update {
+        progress.println(&format!(
+            "no vulnerability database in {}: downloading it (or use `bosun db import` and --offline)",
+            db_dir.display()
+        ));
+        db::update(&db::update_options(&db_dir, &args.feeds), args.quiet)?;
+    }
     progress.message("opening vulnerability database");
     let db = db::open(&db_dir)?;
     let age = db::age(db.info().build_time);

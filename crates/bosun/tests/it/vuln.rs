@@ -509,3 +509,170 @@ fn database_status_age_and_errors() {
         "{err}"
     );
 }
+
+/// `osv/Debian/all.zip` and the KEV file of a mirror, built from the shared data.
+fn mirror(root: &Path) -> usize {
+    let osv = bosun_testdata::path(DEBIAN_OSV).unwrap();
+    let dir = root.join("osv/Debian");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut z = zip::ZipWriter::new(std::fs::File::create(dir.join("all.zip")).unwrap());
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut n = 0;
+    for e in std::fs::read_dir(&osv).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "json") {
+            z.start_file(p.file_name().unwrap().to_str().unwrap(), opts)
+                .unwrap();
+            std::io::Write::write_all(&mut z, &read(&p)).unwrap();
+            n += 1;
+        }
+    }
+    z.finish().unwrap();
+    std::fs::create_dir_all(root.join("kev")).unwrap();
+    std::fs::copy(
+        bosun_testdata::path(KEV).unwrap(),
+        root.join("kev/known_exploited_vulnerabilities.json"),
+    )
+    .unwrap();
+    n
+}
+
+#[test]
+fn update_from_a_loopback_mirror_then_export_and_import() {
+    let Some(s) = setup() else { return };
+    let site = s._tmp.path().join("mirror");
+    let records = mirror(&site);
+    let server = bosun_testkit::http::TestServer::serve_dir(&site).unwrap();
+    let db = s._tmp.path().join("db-online");
+    let update = || {
+        bosun(&[
+            "db",
+            "update",
+            "--db-dir",
+            db.to_str().unwrap(),
+            "--db-mirror",
+            &server.base_url(),
+            "--ecosystems",
+            "Debian",
+            "--no-epss",
+        ])
+    };
+    let out = update();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = |dir: &Path| -> Value {
+        let out = bosun(&[
+            "db",
+            "status",
+            "--format",
+            "json",
+            "--db-dir",
+            dir.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let st = status(&db);
+    assert_eq!(st["records"].as_u64().unwrap() as usize, records);
+    assert_eq!(st["kev"].as_u64().unwrap() as usize, s.kev.len());
+
+    // The second update asks with validators and downloads nothing.
+    server.clear_requests();
+    let out = update();
+    assert!(out.status.success());
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "one request per feed");
+    assert!(reqs.iter().all(|r| r.header("if-none-match").is_some()));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("0 of 2 feeds downloaded"), "{err}");
+
+    // A scan with the mirrored database finds what the imported one finds (no EPSS here).
+    let findings = |dir: &Path| -> BTreeSet<(String, String)> {
+        let out = bosun(&[
+            "scan",
+            "--scanners",
+            "vuln",
+            "--format",
+            "json",
+            "--offline",
+            "--db-dir",
+            dir.to_str().unwrap(),
+            s.image.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["package"]["name"].to_string(), f["id"].to_string()))
+            .collect()
+    };
+    assert_eq!(findings(&db), findings(&s.db));
+
+    // Across the air gap: one file out, the same database in.
+    let file = s._tmp.path().join("bosun-db.zst");
+    let out = bosun(&[
+        "db",
+        "export",
+        "--db-dir",
+        db.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let other = s._tmp.path().join("db-airgap");
+    let out = bosun(&[
+        "db",
+        "import",
+        "--db-dir",
+        other.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (a, b) = (status(&db), status(&other));
+    assert_eq!(
+        (a["records"].clone(), a["kev"].clone()),
+        (b["records"].clone(), b["kev"].clone())
+    );
+
+    // A missing database is downloaded by the scan itself, from the mirror.
+    let fresh = s._tmp.path().join("db-auto");
+    let out = bosun(&[
+        "scan",
+        "--scanners",
+        "vuln",
+        "--format",
+        "json",
+        "--db-dir",
+        fresh.to_str().unwrap(),
+        "--db-mirror",
+        &server.base_url(),
+        s.image.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(fresh.join("bosun-vulndb.bin").exists());
+}
