@@ -169,9 +169,12 @@ type Identity<'a> = (PackageType, String, String, Option<String>, Option<&'a str
 fn finish(f: &Found, os: Option<&OsInfo>, db_path: &str) -> Package {
     let mut pkg = f.package.clone();
     let ty = pkg.package_type;
-    pkg.locations = vec![format!("/{db_path}")];
     if !ty.is_os() {
-        // Language packages carry their purl and ecosystem from the manifest.
+        // Language packages carry their purl and ecosystem from the manifest, and archives
+        // their nested locations.
+        if pkg.locations.is_empty() {
+            pkg.locations = vec![format!("/{db_path}")];
+        }
         return pkg;
     }
     let namespace = distro::purl_namespace(os, ty);

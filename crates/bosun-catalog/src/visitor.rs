@@ -112,6 +112,9 @@ impl FileKind {
             FileKind::OsRelease => MAX_OS_BYTES,
             FileKind::Rpm => MAX_RPMDB_BYTES,
             FileKind::Binary => MAX_BINARY_BYTES,
+            FileKind::Lang(bosun_lang::ManifestKind::JavaArchive) => {
+                bosun_lang::MAX_INPUT_BYTES as u64
+            }
             _ => MAX_TEXT_BYTES,
         }
     }
@@ -336,6 +339,9 @@ impl CatalogVisitor {
         manifest: bosun_lang::ManifestKind,
         bytes: &[u8],
     ) {
+        if manifest == bosun_lang::ManifestKind::JavaArchive {
+            return self.accept_java(path, kind, bytes);
+        }
         let packages = match bosun_lang::parse(manifest, path, bytes) {
             Ok(pkgs) => Some(pkgs.into_iter().map(found_lang).collect()),
             Err(e) => {
@@ -349,6 +355,41 @@ impl CatalogVisitor {
             }
         };
         self.push_db(path, kind, packages);
+    }
+
+    /// A JAR, WAR or EAR: packages carry their nested location (`/app.war!/WEB-INF/lib/x.jar`).
+    fn accept_java(&mut self, path: &str, kind: FileKind, bytes: &[u8]) {
+        match bosun_lang::java::parse_archive(path, bytes) {
+            Ok(archive) => {
+                for s in &archive.skipped {
+                    self.diag(
+                        DiagnosticLevel::Warning,
+                        "java",
+                        path,
+                        format!("{}: left out: {}", s.location, s.reason),
+                    );
+                }
+                let packages = archive
+                    .packages
+                    .into_iter()
+                    .map(|j| {
+                        let mut f = found_lang(j.package);
+                        f.package.locations = j.locations.iter().map(|l| format!("/{l}")).collect();
+                        f
+                    })
+                    .collect();
+                self.push_db(path, kind, Some(packages));
+            }
+            Err(e) => {
+                self.diag(
+                    DiagnosticLevel::Warning,
+                    "java",
+                    path,
+                    format!("unreadable archive, its packages are missing: {e}"),
+                );
+                self.push_db(path, kind, None);
+            }
+        }
     }
 
     fn push_db(&mut self, path: &str, kind: FileKind, packages: Option<Vec<Found>>) {

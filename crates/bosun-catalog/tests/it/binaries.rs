@@ -1,4 +1,4 @@
-//! Executables in an image: Go build info and cargo-auditable data from the shared real
+//! Executables and Java archives in an image: Go build info and cargo-auditable data from the shared real
 //! binaries, and runtimes installed outside the package manager, each with its layer.
 //! Expected lists come from the fixtures' own expected files (`go version -m`, the audit
 //! JSON), parsed here.
@@ -134,4 +134,43 @@ fn go_and_rust_binaries_and_unowned_runtimes_are_cataloged_with_their_layer() {
     assert_eq!(runtimes[0].version, "17.0.9");
     assert_eq!(runtimes[0].layer.index, 1);
     assert!(runtimes[0].ecosystem.is_none());
+}
+
+/// A jar inside the image: Trivy's `wantDuplicatesJar` list for gizmo (nested log4j jars
+/// located inside it), each with the jar's layer; the packages are matched as Maven.
+#[test]
+fn java_archives_are_cataloged_with_nested_locations() {
+    let jar = bosun_testdata::require!("data/app-deps/java/io.quarkus.gizmo.gizmo-1.1.jar");
+    let image = ImageBuilder::new()
+        .layer(|l| l.file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n"))
+        .layer(|l| l.file("app/lib/io.quarkus.gizmo.gizmo-1.1.jar", read(&jar)));
+    let inv = scan(&image);
+    let maven: Vec<_> = inv
+        .packages
+        .iter()
+        .filter(|p| p.package_type == PackageType::Maven)
+        .collect();
+    let got: BTreeSet<(&str, &str)> = maven
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str()))
+        .collect();
+    let want = BTreeSet::from([
+        ("io.quarkus.gizmo:gizmo", "1.1"),
+        ("log4j:log4j", "1.2.16"),
+        ("log4j:log4j", "1.2.17"),
+        ("com.fasterxml.jackson.core:jackson-databind", "2.12.3"),
+        ("com.fasterxml.jackson.core:jackson-databind", "2.13.4"),
+    ]);
+    assert_eq!(got, want);
+    let log4j = maven
+        .iter()
+        .find(|p| p.name == "log4j:log4j" && p.version == "1.2.16")
+        .unwrap();
+    assert_eq!(
+        log4j.locations,
+        vec!["/app/lib/io.quarkus.gizmo.gizmo-1.1.jar!/jars/log4j-1.2.16.jar".to_owned()]
+    );
+    assert!(maven.iter().all(|p| p.layer.index == 1
+        && p.ecosystem.as_deref() == Some("Maven")
+        && p.purl.starts_with("pkg:maven/")));
 }
