@@ -676,3 +676,60 @@ fn update_from_a_loopback_mirror_then_export_and_import() {
     );
     assert!(fresh.join("bosun-vulndb.bin").exists());
 }
+
+#[test]
+fn an_sbom_is_matched_like_the_image_it_describes() {
+    let Some(s) = setup() else { return };
+    let findings = |source: &str| -> BTreeSet<(String, String, u64)> {
+        let (v, out) = {
+            let out = bosun(&[
+                "scan",
+                "--scanners",
+                "vuln",
+                "--format",
+                "json",
+                "--offline",
+                "--db-dir",
+                s.db.to_str().unwrap(),
+                source,
+            ]);
+            (
+                serde_json::from_slice::<Value>(&out.stdout).unwrap_or(Value::Null),
+                out,
+            )
+        };
+        assert!(
+            out.status.success(),
+            "{source}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        v["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["package"]["name"].as_str().unwrap().to_owned(),
+                    f["id"].as_str().unwrap().to_owned(),
+                    f["layer"]["index"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let direct = findings(s.image.to_str().unwrap());
+    assert!(!direct.is_empty());
+    for format in ["json", "cyclonedx-json", "spdx-json"] {
+        let sbom = s._tmp.path().join(format!("sbom.{format}"));
+        let out = bosun(&[
+            "sbom",
+            "--format",
+            format,
+            "-o",
+            sbom.to_str().unwrap(),
+            s.image.to_str().unwrap(),
+        ]);
+        assert!(out.status.success());
+        let via = findings(&format!("sbom:{}", sbom.display()));
+        assert_eq!(via, direct, "through {format}");
+    }
+}
