@@ -59,7 +59,9 @@ mod path;
 mod source;
 mod store;
 
-pub use bosun_registry::{Credentials, DockerConfig, Reference, RegistryError, RegistryOptions};
+pub use bosun_registry::{
+    Credentials, DockerConfig, Reference, RegistryError, RegistryOptions, RetryPolicy,
+};
 pub use config::{
     ContainerConfig, Descriptor, DockerManifestEntry, Healthcheck, History, ImageConfig, OciIndex,
     OciManifest, Platform, RootFs, parse_config, parse_docker_manifest, parse_index,

@@ -36,6 +36,7 @@ pub use client::{
     ACCEPT, BlobReader, DOCKER_LIST, DOCKER_MANIFEST, Manifest, OCI_INDEX, OCI_MANIFEST, Registry,
     RegistryOptions, is_index,
 };
+pub use bosun_http::RetryPolicy;
 pub use error::RegistryError;
 pub use reference::{DOCKER_HUB, DOCKER_HUB_API, MAX_NAME_LEN, Reference};
 

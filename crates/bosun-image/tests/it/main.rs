@@ -9,5 +9,6 @@ mod errors;
 mod formats;
 mod minirootfs;
 mod props;
+mod registry;
 mod select;
 mod whiteouts;

@@ -1,0 +1,626 @@
+//! Registry sources against a real registry (distribution 2.x, the Debian `docker-registry`
+//! package) started on 127.0.0.1 for each test, with images built by bosun-testkit and pushed
+//! with skopeo; and against the testkit HTTP server serving the same content as static files,
+//! which is where faults are scripted (429 with Retry-After, a connection cut mid-blob).
+//!
+//! Why static files for faults: the testkit server scripts faults only for the files it serves
+//! itself (its hook answers whole responses and bypasses them), and a registry's read API is
+//! static content: `GET /v2/REPO/manifests/REF` and `GET /v2/REPO/blobs/DIGEST`. Serving the
+//! pushed layout from files exercises the same client code as the real registry, with faults
+//! at exact byte offsets. The "registry restarted mid-pull" case uses the real registry: it is
+//! killed while a large layer streams and started again on the same port and storage.
+//!
+//! Missing `docker-registry` or `skopeo` skips these tests with a message, or fails them when
+//! `BOSUN_REQUIRE_TOOLS=1` (crates/bosun-registry/ci-deps.sh installs them).
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bosun_image::{
+    Credentials, DockerConfig, EntryMeta, Image, ImageError, LayerMeta, LayerVisitor, OpenOptions,
+    RegistryError, RegistryOptions, Source, VisitorFactory,
+};
+use bosun_testkit::http::{Fault, TestServer};
+use bosun_testkit::{Compression, ImageBuilder};
+
+use crate::common::{CollectFactory, all};
+
+fn require_tools() -> bool {
+    std::env::var("BOSUN_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
+}
+
+fn has(tool: &str, arg: &str) -> bool {
+    Command::new(tool)
+        .arg(arg)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Whether the registry and skopeo are here; skips (false) or fails when they are not.
+#[allow(clippy::print_stdout)] // the skip notice
+fn tools() -> bool {
+    let ok = has("docker-registry", "--version") && has("skopeo", "--version");
+    if !ok {
+        assert!(
+            !require_tools(),
+            "BOSUN_REQUIRE_TOOLS=1 but docker-registry or skopeo is missing (run crates/bosun-registry/ci-deps.sh)"
+        );
+        println!(
+            "skipped: docker-registry or skopeo not installed (crates/bosun-registry/ci-deps.sh installs them)"
+        );
+    }
+    ok
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A real registry on 127.0.0.1.
+struct RealRegistry {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+    creds: Option<(String, String)>,
+}
+
+impl RealRegistry {
+    /// Starts a registry; with `creds`, behind htpasswd basic auth (bcrypt).
+    fn start(creds: Option<(&str, &str)>) -> RealRegistry {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut auth = String::new();
+        if let Some((u, p)) = creds {
+            let out = Command::new("htpasswd")
+                .args(["-nbB", u, p])
+                .output()
+                .expect("htpasswd (apache2-utils) is needed for the basic-auth test");
+            assert!(out.status.success());
+            std::fs::write(dir.path().join("htpasswd"), &out.stdout).unwrap();
+            auth = format!(
+                "auth:\n  htpasswd:\n    realm: bosun-test\n    path: {}\n",
+                dir.path().join("htpasswd").display()
+            );
+        }
+        let config = format!(
+            "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n{auth}",
+            dir.path().join("storage").display()
+        );
+        std::fs::write(dir.path().join("config.yml"), config).unwrap();
+        let child = Self::spawn(dir.path(), "registry.log");
+        let r = RealRegistry {
+            child,
+            port,
+            dir,
+            creds: creds.map(|(u, p)| (u.to_owned(), p.to_owned())),
+        };
+        r.wait_ready();
+        r
+    }
+
+    fn spawn(dir: &Path, log: &str) -> Child {
+        let log = std::fs::File::create(dir.join(log)).unwrap();
+        Command::new("docker-registry")
+            .arg("serve")
+            .arg(dir.join("config.yml"))
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap()
+    }
+
+    fn wait_ready(&self) {
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "registry did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Kills the registry and starts it again on the same port and storage.
+    fn restart(&mut self, log: &str) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = Self::spawn(self.dir.path(), log);
+        self.wait_ready();
+    }
+
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Pushes an OCI layout directory as `repo:tag` (`all`: the whole index).
+    fn push(&self, oci: &Path, repo_tag: &str, all: bool) {
+        let mut cmd = Command::new("skopeo");
+        cmd.args(["copy", "--quiet", "--dest-tls-verify=false"]);
+        if all {
+            cmd.arg("--all");
+        }
+        if let Some((u, p)) = &self.creds {
+            cmd.arg(format!("--dest-creds={u}:{p}"));
+        }
+        cmd.arg(format!("oci:{}", oci.display()));
+        cmd.arg(format!("docker://{}/{repo_tag}", self.host()));
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "skopeo failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Where the registry stores a blob.
+    fn blob_file(&self, hex: &str) -> PathBuf {
+        self.dir
+            .path()
+            .join("storage/docker/registry/v2/blobs/sha256")
+            .join(hex.get(..2).unwrap())
+            .join(hex)
+            .join("data")
+    }
+
+    fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_default()
+    }
+}
+
+impl Drop for RealRegistry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Registry options for tests: no stored credentials, quick retries.
+fn reg_opts() -> RegistryOptions {
+    RegistryOptions {
+        docker_config: DockerConfig::Ignore,
+        retry: bosun_http_retry(),
+        ..RegistryOptions::default()
+    }
+}
+
+fn bosun_http_retry() -> bosun_image::RetryPolicy {
+    bosun_image::RetryPolicy {
+        max_attempts: 6,
+        base_delay: Duration::from_millis(100),
+        max_delay: Duration::from_millis(800),
+        max_retry_after: Duration::from_secs(5),
+    }
+}
+
+/// An image with a few layers worth comparing: files, a whiteout, a symlink, gzip and zstd,
+/// and the real Alpine minirootfs as its base when the shared data is there.
+fn sample_image() -> ImageBuilder {
+    let mut b = ImageBuilder::new();
+    if let Some(p) =
+        bosun_testdata::path("data/alpine/minirootfs/alpine-minirootfs-3.20.3-x86_64.tar.gz")
+    {
+        let tgz = std::fs::read(p).unwrap();
+        b = b.layer(|l| l.blob(tgz));
+    }
+    b.layer(|l| {
+        l.file("etc/os-release", "ID=alpine\nVERSION_ID=3.20.3\n")
+            .file("var/lib/dpkg/status", "Package: demo\nVersion: 1.0\n\n")
+            .symlink("usr/bin/sh", "busybox")
+            .compression(Compression::Gzip)
+    })
+    .layer(|l| {
+        l.whiteout("var/lib/dpkg/status")
+            .file("app/main.py", "print('hi')\n")
+            .compression(Compression::Zstd)
+    })
+    .env("APP=1")
+}
+
+type Walked = (
+    Vec<bosun_inventory::Layer>,
+    Vec<(bosun_image::LayerIndex, BTreeMap<String, Vec<u8>>)>,
+);
+
+fn walk_all(image: &Image) -> Walked {
+    let walks = image.walk(&CollectFactory(all)).unwrap();
+    (
+        image.layers().to_vec(),
+        walks
+            .into_iter()
+            .map(|w| (w.index, w.visitor.bodies))
+            .collect(),
+    )
+}
+
+#[test]
+fn registry_pull_walks_like_the_oci_layout() {
+    if !tools() {
+        return;
+    }
+    let reg = RealRegistry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let oci = tmp.path().join("oci");
+    sample_image().write_oci_dir(&oci).unwrap();
+    reg.push(&oci, "team/app:1.0", false);
+
+    let local = Image::open(&Source::OciDir(oci.clone()), &OpenOptions::default()).unwrap();
+    let reference = format!("{}/team/app:1.0", reg.host());
+    for typed in [format!("registry:{reference}"), reference.clone()] {
+        let src = Source::parse(&typed).unwrap();
+        assert_eq!(src, Source::Registry(reference.clone()), "{typed}");
+        let remote = Image::open_with_registry(&src, &OpenOptions::default(), &reg_opts()).unwrap();
+        assert_eq!(remote.raw_config(), local.raw_config());
+        let info = remote.source_info();
+        assert_eq!(info.kind, "registry");
+        assert_eq!(info.name, reference);
+        assert_eq!(info.image_id, local.source_info().image_id);
+        let (rl, rw) = walk_all(&remote);
+        let (ll, lw) = walk_all(&local);
+        assert_eq!(rl, ll, "layers (digests, diff_ids, sizes, history)");
+        assert!(rl.len() >= 2);
+        assert_eq!(rw, lw, "every layer's index and every file body");
+    }
+    // Each blob was downloaded once: one GET per layer in the access log.
+    let log = reg.log("registry.log");
+    for l in local.layers() {
+        let d = l.digest.clone().unwrap();
+        let gets = log
+            .lines()
+            .filter(|x| x.contains(&format!("GET /v2/team/app/blobs/{d}")))
+            .count();
+        assert_eq!(gets, 2, "layer {d}: one GET per open+walk, two walks");
+    }
+}
+
+#[test]
+fn basic_auth_right_and_wrong_credentials() {
+    if !tools() {
+        return;
+    }
+    let reg = RealRegistry::start(Some(("alice", "s3cret-pw")));
+    let tmp = tempfile::tempdir().unwrap();
+    let oci = tmp.path().join("oci");
+    ImageBuilder::new()
+        .layer(|l| l.file("etc/hello", "hi"))
+        .write_oci_dir(&oci)
+        .unwrap();
+    reg.push(&oci, "private/app:v1", false);
+    let src = Source::parse(&format!("registry:{}/private/app:v1", reg.host())).unwrap();
+    let with = |u: &str, p: &str| RegistryOptions {
+        credentials: Some(Credentials {
+            username: u.into(),
+            password: p.into(),
+        }),
+        ..reg_opts()
+    };
+
+    let image =
+        Image::open_with_registry(&src, &OpenOptions::default(), &with("alice", "s3cret-pw"))
+            .unwrap();
+    let walks = image.walk(&CollectFactory(all)).unwrap();
+    assert_eq!(walks[0].visitor.bodies["etc/hello"], b"hi");
+
+    let e = Image::open_with_registry(&src, &OpenOptions::default(), &with("alice", "wrong"))
+        .unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(&e, ImageError::Registry(r) if matches!(**r, RegistryError::Unauthorized { had_credentials: true, .. })),
+        "{e:?}"
+    );
+    assert!(
+        msg.contains("private/app:v1")
+            && msg.contains(&reg.host())
+            && msg.contains("401")
+            && msg.contains("check the username and password"),
+        "{msg}"
+    );
+
+    let e = Image::open_with_registry(&src, &OpenOptions::default(), &reg_opts()).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(&e, ImageError::Registry(r) if matches!(**r, RegistryError::Unauthorized { had_credentials: false, .. })),
+        "{e:?}"
+    );
+    assert!(
+        msg.contains("docker login") && msg.contains("--username"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn multi_arch_index_is_picked_by_platform() {
+    if !tools() {
+        return;
+    }
+    let reg = RealRegistry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let oci = tmp.path().join("oci");
+    let amd = ImageBuilder::new().layer(|l| l.file("arch", "amd64"));
+    let arm = ImageBuilder::new()
+        .platform("linux", "arm64", Some("v8"))
+        .layer(|l| l.file("arch", "arm64"));
+    ImageBuilder::write_oci_multi_platform_dir(&[&amd, &arm], true, &oci).unwrap();
+    reg.push(&oci, "multi:latest", true);
+    let src = Source::parse(&format!("{}/multi", reg.host())).unwrap();
+    for (platform, want) in [
+        ("linux/amd64", "amd64"),
+        ("linux/arm64", "arm64"),
+        ("linux/arm64/v8", "arm64"),
+    ] {
+        let opts = OpenOptions {
+            platform: Some(platform.into()),
+            ..OpenOptions::default()
+        };
+        let image = Image::open_with_registry(&src, &opts, &reg_opts()).unwrap();
+        assert_eq!(image.config().unwrap().architecture, want, "{platform}");
+        let walks = image.walk(&CollectFactory(all)).unwrap();
+        assert_eq!(
+            walks[0].visitor.bodies["arch"],
+            want.as_bytes(),
+            "{platform}"
+        );
+    }
+    let opts = OpenOptions {
+        platform: Some("linux/s390x".into()),
+        ..OpenOptions::default()
+    };
+    let e = Image::open_with_registry(&src, &opts, &reg_opts()).unwrap_err();
+    assert!(matches!(e, ImageError::PlatformNotFound { .. }), "{e:?}");
+    assert!(e.to_string().contains("linux/arm64"), "{e}");
+}
+
+#[test]
+fn corrupt_blob_in_registry_storage_names_the_layer() {
+    if !tools() {
+        return;
+    }
+    let reg = RealRegistry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let oci = tmp.path().join("oci");
+    ImageBuilder::new()
+        .layer(|l| l.file("ok", "fine").compression(Compression::Gzip))
+        .layer(|l| {
+            l.file("data.txt", "x".repeat(4096))
+                .compression(Compression::Gzip)
+        })
+        .write_oci_dir(&oci)
+        .unwrap();
+    reg.push(&oci, "corrupt:1", false);
+    let src = Source::parse(&format!("registry:{}/corrupt:1", reg.host())).unwrap();
+    let remote = Image::open_with_registry(&src, &OpenOptions::default(), &reg_opts()).unwrap();
+    remote.walk(&CollectFactory(all)).unwrap();
+    let digest = remote.layers()[1].digest.clone().unwrap();
+    // Change the gzip header's MTIME (bytes 4..8): the layer still inflates to the same tar,
+    // so only the blob digest can catch it.
+    let path = reg.blob_file(digest.trim_start_matches("sha256:"));
+    let mut data = std::fs::read(&path).unwrap();
+    data[5] ^= 0x01;
+    std::fs::write(&path, data).unwrap();
+
+    let remote = Image::open_with_registry(&src, &OpenOptions::default(), &reg_opts()).unwrap();
+    let e = remote.walk(&CollectFactory(all)).unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e, ImageError::DigestMismatch { .. }), "{e:?}");
+    assert!(msg.contains(&format!("layer 1 ({digest}) blob")), "{msg}");
+}
+
+/// Reads part of one big file, has the registry restarted, then reads the rest.
+struct Restarter {
+    reg: Arc<Mutex<Option<RealRegistry>>>,
+    got: Vec<u8>,
+}
+
+impl LayerVisitor for Restarter {
+    fn wants(&mut self, e: &EntryMeta<'_>) -> bool {
+        e.path == "big.bin"
+    }
+    fn visit(&mut self, _: &EntryMeta<'_>, body: &mut dyn Read) {
+        let mut first = vec![0u8; 64 << 10];
+        body.read_exact(&mut first).unwrap();
+        if let Some(r) = self.reg.lock().unwrap().as_mut() {
+            r.restart("registry-restarted.log");
+        }
+        self.got = first;
+        body.read_to_end(&mut self.got).unwrap();
+    }
+}
+
+struct RestarterFactory(Arc<Mutex<Option<RealRegistry>>>);
+
+impl VisitorFactory for RestarterFactory {
+    type Visitor = Restarter;
+    fn visitor(&self, _: &LayerMeta) -> Restarter {
+        Restarter {
+            reg: self.0.clone(),
+            got: Vec::new(),
+        }
+    }
+}
+
+#[test]
+fn registry_restarted_mid_pull_resumes_with_range() {
+    if !tools() {
+        return;
+    }
+    let reg = RealRegistry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let oci = tmp.path().join("oci");
+    // 32 MiB that do not compress, far more than socket buffers hold.
+    let mut big = vec![0u8; 32 << 20];
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for chunk in big.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        chunk.copy_from_slice(&x.to_le_bytes()[..chunk.len()]);
+    }
+    ImageBuilder::new()
+        .layer(|l| l.file("big.bin", &big))
+        .write_oci_dir(&oci)
+        .unwrap();
+    reg.push(&oci, "big:1", false);
+    let src = Source::parse(&format!("registry:{}/big:1", reg.host())).unwrap();
+    let image = Image::open_with_registry(&src, &OpenOptions::default(), &reg_opts()).unwrap();
+    let digest = image.layers()[0].digest.clone().unwrap();
+    let shared = Arc::new(Mutex::new(Some(reg)));
+    let walks = image.walk(&RestarterFactory(shared.clone())).unwrap();
+    assert!(
+        walks[0].visitor.got == big,
+        "the body survived the restart intact"
+    );
+    let reg = shared.lock().unwrap().take().unwrap();
+    let log = reg.log("registry-restarted.log");
+    // The access log line: `"GET /v2/big/blobs/DIGEST HTTP/1.1" 206 BYTES`.
+    let line = log
+        .lines()
+        .find(|l| l.contains(&format!("\"GET /v2/big/blobs/{digest} HTTP/1.1\"")))
+        .unwrap_or_else(|| panic!("the restarted registry served no blob:\n{log}"));
+    let mut after = line.split("HTTP/1.1\" ").nth(1).unwrap().split(' ');
+    assert_eq!(after.next(), Some("206"), "a Range request: {line}");
+    let rest: u64 = after.next().unwrap().parse().unwrap();
+    assert!(
+        rest > 0 && rest < big.len() as u64,
+        "only the rest was sent: {line}"
+    );
+}
+
+/// Lays out an OCI directory as a registry's static read API under `root`:
+/// `v2/REPO/manifests/{TAG,DIGEST}` and `v2/REPO/blobs/DIGEST`.
+fn serve_layout(oci: &Path, root: &Path, repo: &str, tag: &str) {
+    let base = root.join("v2").join(repo);
+    std::fs::create_dir_all(base.join("manifests")).unwrap();
+    std::fs::create_dir_all(base.join("blobs")).unwrap();
+    for e in std::fs::read_dir(oci.join("blobs/sha256")).unwrap() {
+        let e = e.unwrap();
+        let name = format!("sha256:{}", e.file_name().to_string_lossy());
+        std::fs::copy(e.path(), base.join("blobs").join(&name)).unwrap();
+        std::fs::copy(e.path(), base.join("manifests").join(&name)).unwrap();
+    }
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(oci.join("index.json")).unwrap()).unwrap();
+    let top = index["manifests"][0]["digest"].as_str().unwrap();
+    std::fs::copy(
+        base.join("manifests").join(top),
+        base.join("manifests").join(tag),
+    )
+    .unwrap();
+}
+
+#[test]
+fn retry_after_429_and_a_cut_connection_are_survived() {
+    let tmp = tempfile::tempdir().unwrap();
+    let oci = tmp.path().join("oci");
+    let root = tmp.path().join("www");
+    let body = "y".repeat(200_000);
+    ImageBuilder::new()
+        .layer(|l| l.file("one", "1"))
+        .layer(|l| l.file("two", &body))
+        .write_oci_dir(&oci)
+        .unwrap();
+    serve_layout(&oci, &root, "app", "1");
+    let server = TestServer::serve_dir(&root).unwrap();
+    let local = Image::open(&Source::OciDir(oci.clone()), &OpenOptions::default()).unwrap();
+    let d0 = local.layers()[0].digest.clone().unwrap();
+    let d1 = local.layers()[1].digest.clone().unwrap();
+    let p0 = format!("/v2/app/blobs/{d0}");
+    let p1 = format!("/v2/app/blobs/{d1}");
+    server.push_fault(
+        &p0,
+        Fault::Status {
+            code: 429,
+            retry_after: Some("1".into()),
+        },
+    );
+    server.push_fault(&p1, Fault::Drop { after: 100 });
+    server.push_fault(&p1, Fault::Drop { after: 300 });
+
+    let host = server.base_url().trim_start_matches("http://").to_owned();
+    let src = Source::parse(&format!("registry:{host}/app:1")).unwrap();
+    let start = Instant::now();
+    let remote = Image::open_with_registry(&src, &OpenOptions::default(), &reg_opts()).unwrap();
+    let (rl, rw) = walk_all(&remote);
+    let (ll, lw) = walk_all(&local);
+    assert_eq!(rl, ll);
+    assert_eq!(rw, lw);
+    assert!(
+        start.elapsed() >= Duration::from_secs(1),
+        "Retry-After: 1 was honoured"
+    );
+    let reqs = server.requests();
+    let gets = |p: &str| reqs.iter().filter(|r| r.path == p).collect::<Vec<_>>();
+    assert_eq!(gets(&p0).len(), 2, "429 then success");
+    let g1 = gets(&p1);
+    assert_eq!(g1.len(), 3, "cut twice, resumed twice");
+    assert_eq!(g1[0].header("range"), None);
+    assert_eq!(g1[1].header("range"), Some("bytes=100-"));
+    assert_eq!(g1[2].header("range"), Some("bytes=300-"));
+}
+
+#[test]
+fn missing_tag_and_unknown_registry_errors_are_clear() {
+    let tmp = tempfile::tempdir().unwrap();
+    let oci = tmp.path().join("oci");
+    let root = tmp.path().join("www");
+    ImageBuilder::new()
+        .layer(|l| l.file("one", "1"))
+        .write_oci_dir(&oci)
+        .unwrap();
+    serve_layout(&oci, &root, "app", "1");
+    let server = TestServer::serve_dir(&root).unwrap();
+    let host = server.base_url().trim_start_matches("http://").to_owned();
+    let src = Source::parse(&format!("registry:{host}/app:2")).unwrap();
+    let e = Image::open_with_registry(&src, &OpenOptions::default(), &reg_opts()).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(&e, ImageError::Registry(r) if matches!(**r, RegistryError::NotFound { .. })),
+        "{e:?}"
+    );
+    assert!(
+        msg.contains("manifest 2") && msg.contains(&host) && msg.contains("app:2"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn source_parse_prefers_existing_paths_and_spots_typos() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("alpine");
+    std::fs::create_dir(&dir).unwrap();
+    // An existing directory named like an image is a path.
+    let cwd_rel = dir.to_str().unwrap();
+    assert_eq!(Source::parse(cwd_rel).unwrap(), Source::Dir(dir.clone()));
+    // Bare references that name nothing are registry images, normalized.
+    assert_eq!(
+        Source::parse("alpine:3.20").unwrap(),
+        Source::Registry("docker.io/library/alpine:3.20".into())
+    );
+    assert_eq!(
+        Source::parse("registry:ghcr.io/org/app").unwrap(),
+        Source::Registry("ghcr.io/org/app:latest".into())
+    );
+    // Missing files that are clearly paths stay file errors.
+    for p in ["./missing.tar", "missing.tar", "/nope/x", "image.tar.gz"] {
+        assert!(
+            matches!(Source::parse(p), Err(ImageError::Io { .. })),
+            "{p}"
+        );
+    }
+    assert!(matches!(
+        Source::parse("registry:Bad/Name"),
+        Err(ImageError::Registry(_))
+    ));
+    let s = Source::parse("registry:localhost:5000/x:y").unwrap();
+    assert_eq!(s.to_string(), "registry:localhost:5000/x:y");
+    assert_eq!(Source::parse(&s.to_string()).unwrap(), s);
+}
