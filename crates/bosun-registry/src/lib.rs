@@ -32,11 +32,11 @@ mod error;
 mod reference;
 
 pub use auth::{Challenge, Credentials, DockerConfig, parse_challenge, stored_credentials};
+pub use bosun_http::RetryPolicy;
 pub use client::{
     ACCEPT, BlobReader, DOCKER_LIST, DOCKER_MANIFEST, Manifest, OCI_INDEX, OCI_MANIFEST, Registry,
     RegistryOptions, is_index,
 };
-pub use bosun_http::RetryPolicy;
 pub use error::RegistryError;
 pub use reference::{DOCKER_HUB, DOCKER_HUB_API, MAX_NAME_LEN, Reference};
 
