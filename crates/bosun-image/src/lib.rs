@@ -12,9 +12,31 @@
 //! no leading `/` or `./`, no `..` or empty components, `/`-separated (`etc/os-release`).
 //!
 //! Layers are read straight out of archives (an outer tar is indexed once, then each layer is
-//! read in place by offset, which is what lets layers stream in parallel). Compression is
+//! read in place by offset, which is what lets layers stream in parallel), or streamed from a
+//! registry (one GET per layer, layers in parallel, a broken download resumed with `Range`),
+//! never written to disk. Compression is
 //! detected from the content (gzip, zstd or plain), blob and diff_id digests are checked while
 //! streaming, and [`Limits`] bound what a hostile layer may cost.
+//!
+//! Registry sources: `Source::parse("registry:ghcr.io/org/app:1")`, or a bare reference
+//! (`alpine:3.20`) that names no existing file. [`Image::open_with_registry`] takes a
+//! [`RegistryOptions`]; a CLI fills it from its flags:
+//!
+//! ```no_run
+//! use bosun_image::{Credentials, Image, OpenOptions, RegistryOptions, Source};
+//! # let (username, password, insecure, ca_cert): (Option<String>, Option<String>, bool, Option<std::path::PathBuf>) = (None, None, false, None);
+//! let registry = RegistryOptions {
+//!     // --username plus the password read from stdin (--password-stdin); when absent,
+//!     // ~/.docker/config.json (auths, credHelpers, credsStore) is used.
+//!     credentials: username.zip(password).map(|(username, password)| Credentials { username, password }),
+//!     insecure,         // --insecure: plain http to any registry (loopback always may)
+//!     ca_file: ca_cert, // --ca-cert: extra CA certificates (PEM)
+//!     ..RegistryOptions::default()
+//! };
+//! let src = Source::parse("alpine:3.20")?;
+//! let image = Image::open_with_registry(&src, &OpenOptions::default(), &registry)?;
+//! # Ok::<(), bosun_image::ImageError>(())
+//! ```
 //!
 //! ```no_run
 //! use std::io::Read;
