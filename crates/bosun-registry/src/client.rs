@@ -421,6 +421,11 @@ impl Registry {
             e => self.http_err(e),
         })?;
         let digest = sha256_digest(&bytes);
+        if check_digest(target).is_ok() && !target.starts_with("sha256:") {
+            return Err(bad(format!(
+                "only sha256 digests are supported, not {target}"
+            )));
+        }
         let expected = if check_digest(target).is_ok() {
             Some(target.to_owned())
         } else {

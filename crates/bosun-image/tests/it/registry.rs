@@ -59,6 +59,25 @@ fn tools() -> bool {
     ok
 }
 
+/// Whether htpasswd (apache2-utils) is here; skips (false) or fails when it is not.
+#[allow(clippy::print_stdout)] // the skip notice
+fn has_htpasswd() -> bool {
+    let ok = Command::new("htpasswd")
+        .args(["-nbB", "u", "p"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            !require_tools(),
+            "BOSUN_REQUIRE_TOOLS=1 but htpasswd is missing (run crates/bosun-registry/ci-deps.sh)"
+        );
+        println!("skipped: htpasswd not installed (crates/bosun-registry/ci-deps.sh installs it)");
+    }
+    ok
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -288,6 +307,9 @@ fn basic_auth_right_and_wrong_credentials() {
     if !tools() {
         return;
     }
+    if !has_htpasswd() {
+        return;
+    }
     let reg = RealRegistry::start(Some(("alice", "s3cret-pw")));
     let tmp = tempfile::tempdir().unwrap();
     let oci = tmp.path().join("oci");
@@ -310,6 +332,26 @@ fn basic_auth_right_and_wrong_credentials() {
             .unwrap();
     let walks = image.walk(&CollectFactory(all)).unwrap();
     assert_eq!(walks[0].visitor.bodies["etc/hello"], b"hi");
+
+    // The same credentials from a Docker config file (`auths` with base64 `auth`).
+    let config = reg.dir.path().join("docker-config.json");
+    let auth = base64_encode(b"alice:s3cret-pw");
+    std::fs::write(
+        &config,
+        format!(
+            r#"{{"auths":{{"http://{}":{{"auth":"{auth}"}}}}}}"#,
+            reg.host()
+        ),
+    )
+    .unwrap();
+    let from_config = RegistryOptions {
+        docker_config: DockerConfig::Path(config),
+        ..reg_opts()
+    };
+    Image::open_with_registry(&src, &OpenOptions::default(), &from_config)
+        .unwrap()
+        .walk(&CollectFactory(all))
+        .unwrap();
 
     let e = Image::open_with_registry(&src, &OpenOptions::default(), &with("alice", "wrong"))
         .unwrap_err();
@@ -568,6 +610,35 @@ fn retry_after_429_and_a_cut_connection_are_survived() {
 }
 
 #[test]
+fn a_layer_that_never_downloads_names_the_layer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let oci = tmp.path().join("oci");
+    let root = tmp.path().join("www");
+    ImageBuilder::new()
+        .layer(|l| l.file("one", "1"))
+        .layer(|l| l.file("two", "2".repeat(10_000)))
+        .write_oci_dir(&oci)
+        .unwrap();
+    serve_layout(&oci, &root, "app", "1");
+    let server = TestServer::serve_dir(&root).unwrap();
+    let host = server.base_url().trim_start_matches("http://").to_owned();
+    let src = Source::parse(&format!("registry:{host}/app:1")).unwrap();
+    let image = Image::open_with_registry(&src, &OpenOptions::default(), &reg_opts()).unwrap();
+    let d1 = image.layers()[1].digest.clone().unwrap();
+    server.set_persistent_fault(
+        &format!("/v2/app/blobs/{d1}"),
+        Some(Fault::Drop { after: 50 }),
+    );
+    let e = image.walk(&CollectFactory(all)).unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e, ImageError::LayerDownload { .. }), "{e:?}");
+    assert!(
+        msg.contains(&format!("layer 1 ({d1})")) && msg.contains("connection broke"),
+        "{msg}"
+    );
+}
+
+#[test]
 fn missing_tag_and_unknown_registry_errors_are_clear() {
     let tmp = tempfile::tempdir().unwrap();
     let oci = tmp.path().join("oci");
@@ -623,4 +694,22 @@ fn source_parse_prefers_existing_paths_and_spots_typos() {
     let s = Source::parse("registry:localhost:5000/x:y").unwrap();
     assert_eq!(s.to_string(), "registry:localhost:5000/x:y");
     assert_eq!(Source::parse(&s.to_string()).unwrap(), s);
+}
+
+/// Standard base64 with padding (what `docker login` writes into `auths.*.auth`).
+fn base64_encode(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in data.chunks(3) {
+        let b = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(char::from(T[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
