@@ -130,8 +130,89 @@ pub fn build<V: AsRef<CatalogVisitor>>(
         }
     }
     drop_os_owned_runtimes(&mut inv.packages);
+    merge_installed_npm(&mut inv.packages);
     inv.sort();
     inv
+}
+
+/// The project directory an npm lockfile describes: its own directory, or for npm's hidden
+/// lockfile (`node_modules/.package-lock.json`) the directory holding `node_modules`.
+const HIDDEN_NPM_LOCK: &str = "/node_modules/.package-lock.json";
+
+fn npm_lock_root(location: &str) -> Option<&str> {
+    if let Some(root) = location.strip_suffix(HIDDEN_NPM_LOCK) {
+        return Some(root);
+    }
+    ["/package-lock.json", "/yarn.lock", "/pnpm-lock.yaml"]
+        .iter()
+        .find_map(|f| location.strip_suffix(f))
+}
+
+/// An npm package both installed (`R/node_modules/.../package.json`) and locked (a lockfile
+/// of project `R`) is one package: the installed entry stays, as trivy and syft report images,
+/// and takes the lockfile's `dev` flag (an installed `package.json` cannot tell; a package is
+/// dev only when every lockfile of the project says so). Locked packages that are not
+/// installed stay as they are, except in npm's hidden lockfile, which only ever describes the
+/// installed tree.
+fn merge_installed_npm(packages: &mut Vec<Package>) {
+    // (root, name, version) -> whether every lockfile entry says dev
+    let mut locked: HashMap<(&str, &str, &str), bool> = HashMap::new();
+    for p in packages
+        .iter()
+        .filter(|p| p.package_type == PackageType::Npm)
+    {
+        if let Some(root) = p.locations.first().and_then(|l| npm_lock_root(l)) {
+            let dev = locked
+                .entry((root, p.name.as_str(), p.version.as_str()))
+                .or_insert(true);
+            *dev &= p.dev;
+        }
+    }
+    if locked.is_empty() {
+        return;
+    }
+    // The installed package's project: the part before its first `/node_modules/`.
+    let installed_root = |p: &Package| -> Option<(String, bool)> {
+        let l = p.locations.first()?;
+        if !l.ends_with("/package.json") || npm_lock_root(l).is_some() {
+            return None;
+        }
+        let (root, _) = l.split_once("/node_modules/")?;
+        let dev = *locked.get(&(root, p.name.as_str(), p.version.as_str()))?;
+        Some((root.to_owned(), dev))
+    };
+    let mut covered: HashSet<(String, String, String)> = HashSet::new();
+    let mut dev_of: Vec<Option<bool>> = Vec::with_capacity(packages.len());
+    for p in packages.iter() {
+        let found = (p.package_type == PackageType::Npm)
+            .then(|| installed_root(p))
+            .flatten();
+        if let Some((root, _)) = &found {
+            covered.insert((root.clone(), p.name.clone(), p.version.clone()));
+        }
+        dev_of.push(found.map(|(_, dev)| dev));
+    }
+    for (p, dev) in packages.iter_mut().zip(&dev_of) {
+        if let Some(dev) = dev {
+            p.dev = *dev;
+        }
+    }
+    packages.retain(|p| {
+        if p.package_type != PackageType::Npm {
+            return true;
+        }
+        let Some(location) = p.locations.first() else {
+            return true;
+        };
+        // npm's hidden lockfile describes the installed tree, which is read directly.
+        if location.ends_with(HIDDEN_NPM_LOCK) {
+            return false;
+        }
+        match npm_lock_root(location) {
+            Some(root) => !covered.contains(&(root.to_owned(), p.name.clone(), p.version.clone())),
+            None => true,
+        }
+    });
 }
 
 /// A runtime identified from a file an OS package owns is that OS package (Debian's

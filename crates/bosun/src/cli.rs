@@ -28,7 +28,7 @@ enum Command {
     Sbom(SbomArgs),
     /// Scan an image or SBOM: known vulnerabilities, secrets in every layer and in the
     /// config, risky configuration.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Manage the vulnerability database.
     Db(DbArgs),
 }

@@ -150,8 +150,6 @@ process.stdout.write(JSON.stringify([...out].sort().map(x => JSON.parse(x))));
 type Pkgs = BTreeSet<(String, String)>;
 /// `(package name, advisory record id)` pairs.
 type Hits = BTreeSet<(String, String)>;
-/// Which manifest paths a group of findings comes from.
-type Source = (&'static str, fn(&str) -> bool);
 
 struct Setup {
     db: PathBuf,
@@ -518,15 +516,13 @@ fn packages_under<'a>(report: &'a Value, ty: &str, dir: &str) -> Vec<&'a Value> 
         .collect()
 }
 
-/// `(package name, record)` of every finding in `ecosystem` whose package was found in a
-/// manifest `at` accepts.
-fn hits_at(report: &Value, ecosystem: &str, at: impl Fn(&str) -> bool) -> Hits {
+/// `(package name, record)` of every finding in `ecosystem`.
+fn hits(report: &Value, ecosystem: &str) -> Hits {
     report["vulnerabilities"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|f| f["package"]["ecosystem"] == ecosystem)
-        .filter(|f| at(str_of(&f["package"], "location")))
         .flat_map(|f| {
             let name = str_of(&f["package"], "name").to_owned();
             f["records"]
@@ -538,38 +534,9 @@ fn hits_at(report: &Value, ecosystem: &str, at: impl Fn(&str) -> bool) -> Hits {
         .collect()
 }
 
-/// `(package name, record)` of every finding in `ecosystem`.
-fn hits(report: &Value, ecosystem: &str) -> Hits {
-    hits_at(report, ecosystem, |_| true)
-}
-
-/// The three manifests bosun reads npm packages from here: the project's lockfile, npm's
-/// hidden lockfile of the installed tree, and each installed package's own package.json.
-const NPM_SOURCES: [Source; 3] = [
-    ("/app/package-lock.json", |l| l == "/app/package-lock.json"),
-    ("/app/node_modules/.package-lock.json", |l| {
-        l == "/app/node_modules/.package-lock.json"
-    }),
-    (
-        "/app/node_modules/*/package.json",
-        is_installed_package_json,
-    ),
-];
-
 fn is_installed_package_json(l: &str) -> bool {
     l.starts_with("/app/node_modules/") && l.ends_with("/package.json")
 }
-
-/// KNOWN GAP, reported rather than hidden: bosun takes the dev flag from the lockfiles, but
-/// the entry it makes from an installed `node_modules/<name>/package.json` is never dev,
-/// although npm's hidden lockfile of that very tree (`node_modules/.package-lock.json`, read
-/// in the same scan) and the project's `package-lock.json` both say `"dev": true` for it and
-/// `npm ls --omit=dev` leaves it out. So minimist's advisory is reported without
-/// `--include-dev`, through that one entry. Set this to `true` once the catalog gives
-/// installed packages the dev flag of the lockfile beside them: the assertions then require
-/// the right behaviour. While it is `false` they require the gap to be exactly this one, so a
-/// fix makes them fail until the switch is flipped.
-const INSTALLED_PACKAGES_CARRY_DEV: bool = false;
 
 #[test]
 fn pip_and_npm_trees_are_found_completely_with_their_advisories() {
@@ -601,12 +568,11 @@ fn pip_and_npm_trees_are_found_completely_with_their_advisories() {
         );
     }
 
-    // npm: bosun reads each installed `node_modules/<name>/package.json` and also the
-    // lockfiles (`/app/package-lock.json`, npm's own `/app/node_modules/.package-lock.json`);
-    // every manifest gives its own entry (location), so one installed package can be listed
-    // up to three times. What is compared is the set of (name, version) over all of them.
+    // npm: one entry per installed `node_modules/<name>/package.json`, as `npm ls` lists
+    // them; the lockfiles beside the tree (`/app/package-lock.json`, npm's hidden
+    // `/app/node_modules/.package-lock.json`) add no second entry, only the dev flag.
     let npm = packages_under(&report, "npm", APP);
-    let got: Pkgs = npm
+    let mut got: Vec<(String, String)> = npm
         .iter()
         .map(|p| {
             (
@@ -615,52 +581,26 @@ fn pip_and_npm_trees_are_found_completely_with_their_advisories() {
             )
         })
         .collect();
-    assert_eq!(got, s.npm, "npm packages under /app");
-    // Each installed package is one entry from its own package.json.
-    let mut installed: Vec<(String, String)> = npm
-        .iter()
-        .filter(|p| {
-            p["locations"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|l| is_installed_package_json(l.as_str().unwrap()))
-        })
-        .map(|p| {
-            (
-                str_of(p, "name").to_owned(),
-                str_of(p, "version").to_owned(),
-            )
-        })
-        .collect();
-    installed.sort();
+    got.sort();
     assert_eq!(
-        installed,
+        got,
         s.npm.iter().cloned().collect::<Vec<_>>(),
-        "one entry per installed package.json"
+        "npm packages under /app"
     );
     for p in &npm {
         assert_eq!(p["layer"]["index"], 1, "{p}");
         assert_eq!(p["ecosystem"], "npm", "{p}");
         assert!(str_of(p, "purl").starts_with("pkg:npm/"), "{p}");
+        let at = p["locations"].as_array().unwrap();
+        assert!(
+            at.len() == 1 && is_installed_package_json(at[0].as_str().unwrap()),
+            "{p}"
+        );
         let key = (
             str_of(p, "name").to_owned(),
             str_of(p, "version").to_owned(),
         );
-        let from_lockfile = p["locations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|l| l.as_str().unwrap().ends_with("package-lock.json"));
-        if from_lockfile || INSTALLED_PACKAGES_CARRY_DEV {
-            assert_eq!(p["dev"], s.npm_dev.contains(&key), "dev flag of {p}");
-        } else {
-            // KNOWN GAP (see INSTALLED_PACKAGES_CARRY_DEV): never dev.
-            assert_eq!(
-                p["dev"], false,
-                "{p}: set INSTALLED_PACKAGES_CARRY_DEV = true?"
-            );
-        }
+        assert_eq!(p["dev"], s.npm_dev.contains(&key), "dev flag of {p}");
     }
 
     // Advisories: exactly the oracle's, dev-only packages left out by default.
@@ -671,21 +611,11 @@ fn pip_and_npm_trees_are_found_completely_with_their_advisories() {
         !prod.is_empty(),
         "the run-time npm packages have advisories"
     );
-    for (source, at) in NPM_SOURCES {
-        let got = hits_at(&report, "npm", at);
-        if source.ends_with("*/package.json") && !INSTALLED_PACKAGES_CARRY_DEV {
-            // KNOWN GAP (see INSTALLED_PACKAGES_CARRY_DEV): dev-only packages matched too.
-            assert_eq!(
-                got, s.npm_hits,
-                "npm findings from {source}: the gap changed; set INSTALLED_PACKAGES_CARRY_DEV = true?"
-            );
-        } else {
-            assert_eq!(
-                got, prod,
-                "npm findings from {source} without --include-dev"
-            );
-        }
-    }
+    assert_eq!(
+        hits(&report, "npm"),
+        prod,
+        "npm findings without --include-dev"
+    );
     for f in report["vulnerabilities"].as_array().unwrap() {
         let (layer, dir) = match str_of(&f["package"], "ecosystem") {
             "PyPI" => (0, SITE),
@@ -718,29 +648,18 @@ fn dev_dependencies_are_matched_only_with_include_dev() {
 
     let without = scan(s, &[]);
     let with = scan(s, &["--include-dev"]);
-    for (source, at) in NPM_SOURCES {
-        // With --include-dev every manifest yields every advisory, dev-only ones included.
-        assert_eq!(
-            hits_at(&with, "npm", at),
-            s.npm_hits,
-            "npm findings from {source} with --include-dev"
-        );
-        let got = hits_at(&without, "npm", at);
-        if source.ends_with("*/package.json") && !INSTALLED_PACKAGES_CARRY_DEV {
-            // KNOWN GAP (see INSTALLED_PACKAGES_CARRY_DEV): the dev-only findings are there.
-            assert!(
-                dev.is_subset(&got),
-                "{source}: the gap changed; set INSTALLED_PACKAGES_CARRY_DEV = true?"
-            );
-        } else {
-            assert!(
-                got.is_disjoint(&dev),
-                "dev-only findings from {source} without --include-dev: {:?}",
-                got.intersection(&dev).collect::<Vec<_>>()
-            );
-            assert_eq!(got, prod, "{source} without --include-dev");
-        }
-    }
+    assert_eq!(
+        hits(&with, "npm"),
+        s.npm_hits,
+        "npm findings with --include-dev"
+    );
+    let got = hits(&without, "npm");
+    assert!(
+        got.is_disjoint(&dev),
+        "dev-only findings without --include-dev: {:?}",
+        got.intersection(&dev).collect::<Vec<_>>()
+    );
+    assert_eq!(got, prod, "npm findings without --include-dev");
     // The PyPI side does not depend on the flag.
     assert_eq!(hits(&with, "PyPI"), s.py_hits);
 }
