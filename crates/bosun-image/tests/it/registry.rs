@@ -639,6 +639,47 @@ fn a_layer_that_never_downloads_names_the_layer() {
 }
 
 #[test]
+fn nested_indexes_in_a_registry_are_followed_to_the_platform() {
+    let tmp = tempfile::tempdir().unwrap();
+    let oci = tmp.path().join("oci");
+    let root = tmp.path().join("www");
+    let amd = ImageBuilder::new().layer(|l| l.file("arch", "amd64"));
+    let arm = ImageBuilder::new()
+        .platform("linux", "arm64", None)
+        .layer(|l| l.file("arch", "arm64"));
+    ImageBuilder::write_oci_multi_platform_dir(&[&amd, &arm], true, &oci).unwrap();
+    serve_layout(&oci, &root, "multi", "inner");
+    // The tag names the outer index, which names the inner index by digest.
+    std::fs::copy(
+        oci.join("index.json"),
+        root.join("v2/multi/manifests/latest"),
+    )
+    .unwrap();
+    let server = TestServer::serve_dir(&root).unwrap();
+    let host = server.base_url().trim_start_matches("http://").to_owned();
+    let src = Source::parse(&format!("registry:{host}/multi")).unwrap();
+    let opts = OpenOptions {
+        platform: Some("linux/arm64".into()),
+        ..OpenOptions::default()
+    };
+    let image = Image::open_with_registry(&src, &opts, &reg_opts()).unwrap();
+    let walks = image.walk(&CollectFactory(all)).unwrap();
+    assert_eq!(walks[0].visitor.bodies["arch"], b"arm64");
+    let inner_hex = {
+        let top: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(oci.join("index.json")).unwrap()).unwrap();
+        top["manifests"][0]["digest"].as_str().unwrap().to_owned()
+    };
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.path == format!("/v2/multi/manifests/{inner_hex}")),
+        "the inner index was fetched by digest from the manifests endpoint"
+    );
+}
+
+#[test]
 fn missing_tag_and_unknown_registry_errors_are_clear() {
     let tmp = tempfile::tempdir().unwrap();
     let oci = tmp.path().join("oci");
