@@ -1,6 +1,7 @@
 //! `bosun db`: where the vulnerability database lives, and its commands.
-#![allow(clippy::print_stdout)] // `db status` writes its answer to standard output
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -150,57 +151,77 @@ fn status(db_dir: &std::path::Path, args: &StatusArgs) -> anyhow::Result<ExitCod
     let db = open(db_dir)?;
     db.verify()?;
     let info = db.info();
+    let mut out = String::new();
     if args.format == "json" {
         let mut v = serde_json::to_value(info)?;
         v["path"] = db.path().display().to_string().into();
         v["built"] = unix_to_rfc3339(info.build_time).into();
         v["age_seconds"] = age(info.build_time).as_secs().into();
-        println!("{}", serde_json::to_string_pretty(&v)?);
-        return Ok(ExitCode::SUCCESS);
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return print(&out);
     }
-    println!("database   {}", db.path().display());
-    println!(
+    writeln!(out, "database   {}", db.path().display())?;
+    writeln!(
+        out,
         "built      {} ({} ago)",
         unix_to_rfc3339(info.build_time),
         human(age(info.build_time))
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "format     {} (every section checksum verified)",
         info.format_version
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "records    {} ({} withdrawn), {} packages, {} aliases",
         info.records, info.withdrawn, info.packages, info.aliases
-    );
+    )?;
     for (eco, n) in &info.package_keys_per_ecosystem {
-        println!("  {eco:<20} {n} packages");
+        writeln!(out, "  {eco:<20} {n} packages")?;
     }
-    println!(
+    writeln!(
+        out,
         "KEV        {} entries{}",
         info.kev,
         info.kev_catalog
             .as_deref()
             .map(|c| format!(" (catalog {c})"))
             .unwrap_or_default()
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "EPSS       {} scores{}",
         info.epss,
         info.epss_model
             .as_deref()
             .map(|c| format!(" ({})", c.trim_start_matches('#')))
             .unwrap_or_default()
-    );
-    println!("sources");
+    )?;
+    writeln!(out, "sources")?;
     for s in &info.sources {
         let skipped = if s.skipped > 0 {
             format!(", {} skipped", s.skipped)
         } else {
             String::new()
         };
-        println!("  {}: {} records{skipped}", s.path, s.records);
+        writeln!(out, "  {}: {} records{skipped}", s.path, s.records)?;
     }
-    Ok(ExitCode::SUCCESS)
+    print(&out)
+}
+
+/// Writes to standard output; a closed pipe (`| head`) is not an error.
+fn print(text: &str) -> anyhow::Result<ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to standard output")
+        }
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
 
 fn import(db_dir: &std::path::Path, args: &ImportArgs) -> anyhow::Result<ExitCode> {

@@ -41,10 +41,16 @@ pub(crate) fn write_report(
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         None => {
-            let stdout = std::io::stdout();
-            let mut w = std::io::BufWriter::new(stdout.lock());
-            bosun_report::render(inventory, format, &opts, &mut w)?;
-            w.flush().context("cannot write to standard output")?;
+            // Rendered first, so that a reader that leaves early (`| head`) is told apart
+            // from a rendering error: a closed pipe is not an error.
+            let mut buf = Vec::new();
+            bosun_report::render(inventory, format, &opts, &mut buf)?;
+            let mut stdout = std::io::stdout().lock();
+            if let Err(e) = stdout.write_all(&buf).and_then(|()| stdout.flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(e).context("cannot write to standard output");
+            }
         }
     }
     Ok(())

@@ -391,3 +391,27 @@ fn lockfiles_in_later_layers_give_language_packages_with_their_layer() {
             .all(|p| p["layer"]["index"] == 2 && p["ecosystem"] == "crates.io")
     );
 }
+
+/// `bosun sbom IMAGE | head`: the reader leaving early is not an error, and never a panic.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let dir = bosun_testdata::require!(DEBIAN);
+    let tmp = tempfile::tempdir().unwrap();
+    let image = tmp.path().join("debian.tar");
+    use Compression::Plain;
+    debian_image(&dir, [Plain, Plain, Plain])
+        .write_docker_archive(&image)
+        .unwrap();
+    let script = format!(
+        "set -o pipefail; {} sbom --format json {} | head -c 1 >/dev/null",
+        env!("CARGO_BIN_EXE_bosun"),
+        image.display()
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
