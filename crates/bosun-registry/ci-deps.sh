@@ -3,11 +3,12 @@
 # - docker-registry: the CNCF distribution registry 2.x (/usr/bin/docker-registry), started by
 #   the tests on 127.0.0.1 with a config they write;
 # - skopeo: pushes the images the tests build (oci:DIR -> docker://127.0.0.1:PORT/...);
-# - apache2-utils: htpasswd, to write the bcrypt htpasswd file of the basic-auth tests.
+# - apache2-utils: htpasswd, to write the bcrypt htpasswd file of the basic-auth tests;
+# - openssl: a CA and a certificate for the TLS registry test.
 # The tests live in crates/bosun-image/tests/it/registry.rs and crates/bosun-registry/tests/.
 set -euo pipefail
 need=()
-for p in docker-registry skopeo apache2-utils; do
+for p in docker-registry skopeo apache2-utils openssl; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need+=("$p")
 done
 if [ "${#need[@]}" -gt 0 ]; then

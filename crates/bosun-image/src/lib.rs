@@ -82,7 +82,7 @@ mod source;
 mod store;
 
 pub use bosun_registry::{
-    Credentials, DockerConfig, Reference, RegistryError, RegistryOptions, RetryPolicy,
+    Credentials, DockerConfig, Reference, RegistryError, RegistryOptions, RetryPolicy, Scheme,
 };
 pub use config::{
     ContainerConfig, Descriptor, DockerManifestEntry, Healthcheck, History, ImageConfig, OciIndex,

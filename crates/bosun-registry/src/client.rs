@@ -35,6 +35,19 @@ pub fn is_index(media_type: &str) -> bool {
     media_type == OCI_INDEX || media_type == DOCKER_LIST
 }
 
+/// Which scheme to speak to the registry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scheme {
+    /// Plain `http` for loopback registries (and every registry with
+    /// [`RegistryOptions::insecure`]), `https` otherwise.
+    #[default]
+    Auto,
+    /// Always `https` (a loopback registry serving TLS).
+    Https,
+    /// Always plain `http` (refused for non-loopback registries unless `insecure`).
+    Http,
+}
+
 /// How to reach and authenticate to a registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistryOptions {
@@ -42,8 +55,11 @@ pub struct RegistryOptions {
     pub credentials: Option<Credentials>,
     /// Where stored credentials are looked up when none are explicit.
     pub docker_config: DockerConfig,
-    /// Allow plain `http://` to any registry (loopback registries always use plain http).
+    /// Allow plain `http://` to any registry (loopback registries always may), and use it
+    /// under [`Scheme::Auto`].
     pub insecure: bool,
+    /// Which scheme to use.
+    pub scheme: Scheme,
     /// A PEM file of extra CA certificates.
     pub ca_file: Option<PathBuf>,
     /// Retries of each request (429 and 5xx honour `Retry-After`).
@@ -60,6 +76,7 @@ impl Default for RegistryOptions {
             credentials: None,
             docker_config: DockerConfig::Default,
             insecure: false,
+            scheme: Scheme::Auto,
             ca_file: None,
             retry: RetryPolicy::default(),
             read_timeout: Duration::from_secs(60),
@@ -179,10 +196,13 @@ impl Registry {
             source,
         })?;
         let host = reference.api_host();
-        let scheme = if opts.insecure || bosun_http::is_loopback(reference.host_only()) {
-            "http"
-        } else {
-            "https"
+        let scheme = match opts.scheme {
+            Scheme::Https => "https",
+            Scheme::Http => "http",
+            Scheme::Auto if opts.insecure || bosun_http::is_loopback(reference.host_only()) => {
+                "http"
+            }
+            Scheme::Auto => "https",
         };
         let credentials = match &opts.credentials {
             Some(c) => Some(c.clone()),
@@ -215,6 +235,19 @@ impl Registry {
     }
 
     fn http_err(&self, source: HttpError) -> RegistryError {
+        let text = source.to_string();
+        if text.contains("invalid peer certificate") || text.contains("TLS failed") {
+            let message = match &source {
+                HttpError::RetriesExhausted { last, .. } => last.clone(),
+                HttpError::Transport { message, .. } => message.clone(),
+                _ => text,
+            };
+            return RegistryError::Tls {
+                image: self.image(),
+                registry: self.registry_name(),
+                message,
+            };
+        }
         RegistryError::Http {
             image: self.image(),
             source,

@@ -95,6 +95,18 @@ pub enum RegistryError {
         /// The digest of what arrived.
         actual: String,
     },
+    /// The registry's TLS certificate is not trusted.
+    #[error(
+        "{image}: {registry}'s TLS certificate is not trusted ({message}); pass the registry's CA certificate (--ca-cert), or use plain http for a test registry (--insecure)"
+    )]
+    Tls {
+        /// The image.
+        image: String,
+        /// The registry host.
+        registry: String,
+        /// What the TLS layer said.
+        message: String,
+    },
     /// Another HTTP failure (network, retries exhausted on 429/5xx, unexpected status).
     #[error("{image}: {source}")]
     Http {

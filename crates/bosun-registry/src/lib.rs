@@ -35,7 +35,7 @@ pub use auth::{Challenge, Credentials, DockerConfig, parse_challenge, stored_cre
 pub use bosun_http::RetryPolicy;
 pub use client::{
     ACCEPT, BlobReader, DOCKER_LIST, DOCKER_MANIFEST, Manifest, OCI_INDEX, OCI_MANIFEST, Registry,
-    RegistryOptions, is_index,
+    RegistryOptions, Scheme, is_index,
 };
 pub use error::RegistryError;
 pub use reference::{DOCKER_HUB, DOCKER_HUB_API, MAX_NAME_LEN, Reference};

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use bosun_image::{
     Credentials, DockerConfig, EntryMeta, Image, ImageError, LayerMeta, LayerVisitor, OpenOptions,
-    RegistryError, RegistryOptions, Source, VisitorFactory,
+    RegistryError, RegistryOptions, Scheme, Source, VisitorFactory,
 };
 use bosun_testkit::http::{Fault, TestServer};
 use bosun_testkit::{Compression, ImageBuilder};
@@ -97,7 +97,15 @@ struct RealRegistry {
 impl RealRegistry {
     /// Starts a registry; with `creds`, behind htpasswd basic auth (bcrypt).
     fn start(creds: Option<(&str, &str)>) -> RealRegistry {
-        let dir = tempfile::tempdir().unwrap();
+        Self::start_in(tempfile::tempdir().unwrap(), creds, None)
+    }
+
+    /// Starts a registry in `dir`; with `tls` (certificate, key), serving https.
+    fn start_in(
+        dir: tempfile::TempDir,
+        creds: Option<(&str, &str)>,
+        tls: Option<(&Path, &Path)>,
+    ) -> RealRegistry {
         let port = free_port();
         let mut auth = String::new();
         if let Some((u, p)) = creds {
@@ -112,8 +120,15 @@ impl RealRegistry {
                 dir.path().join("htpasswd").display()
             );
         }
+        let tls = tls.map_or(String::new(), |(cert, key)| {
+            format!(
+                "  tls:\n    certificate: {}\n    key: {}\n",
+                cert.display(),
+                key.display()
+            )
+        });
         let config = format!(
-            "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n{auth}",
+            "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n{tls}{auth}",
             dir.path().join("storage").display()
         );
         std::fs::write(dir.path().join("config.yml"), config).unwrap();
@@ -455,6 +470,116 @@ fn corrupt_blob_in_registry_storage_names_the_layer() {
     let msg = e.to_string();
     assert!(matches!(e, ImageError::DigestMismatch { .. }), "{e:?}");
     assert!(msg.contains(&format!("layer 1 ({digest}) blob")), "{msg}");
+}
+
+/// Writes a CA and a certificate for 127.0.0.1 signed by it; returns (ca, cert, key).
+fn make_certs(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=bosun test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "server.pem",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
+}
+
+#[test]
+fn tls_registry_needs_its_ca_file() {
+    if !tools() || !has("openssl", "version") {
+        assert!(
+            !require_tools(),
+            "BOSUN_REQUIRE_TOOLS=1 but openssl is missing"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = make_certs(dir.path());
+    let reg = RealRegistry::start_in(dir, None, Some((&cert, &key)));
+    let tmp = tempfile::tempdir().unwrap();
+    let oci = tmp.path().join("oci");
+    ImageBuilder::new()
+        .layer(|l| l.file("etc/tls", "yes"))
+        .write_oci_dir(&oci)
+        .unwrap();
+    reg.push(&oci, "secure:1", false);
+    let src = Source::parse(&format!("registry:{}/secure:1", reg.host())).unwrap();
+    let https = |ca_file: Option<PathBuf>| RegistryOptions {
+        scheme: Scheme::Https,
+        ca_file,
+        ..reg_opts()
+    };
+    let e = Image::open_with_registry(&src, &OpenOptions::default(), &https(None)).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(&e, ImageError::Registry(r) if matches!(**r, RegistryError::Tls { .. })),
+        "{e:?}"
+    );
+    assert!(
+        msg.contains("--ca-cert") && msg.contains(&reg.host()),
+        "{msg}"
+    );
+    let image = Image::open_with_registry(&src, &OpenOptions::default(), &https(Some(ca))).unwrap();
+    let walks = image.walk(&CollectFactory(all)).unwrap();
+    assert_eq!(walks[0].visitor.bodies["etc/tls"], b"yes");
 }
 
 /// Reads part of one big file, has the registry restarted, then reads the rest.
