@@ -96,12 +96,22 @@ pub struct Manifest {
     pub digest: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct AuthState {
     /// `Authorization` values by scope (`repository:x:pull`); basic auth uses the scope `""`.
     headers: HashMap<String, String>,
     /// Use basic auth for every request (the registry asked for it).
     basic: bool,
+}
+
+impl std::fmt::Debug for AuthState {
+    /// Scopes only: tokens never reach a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthState")
+            .field("token_scopes", &self.headers.keys().collect::<Vec<_>>())
+            .field("basic", &self.basic)
+            .finish()
+    }
 }
 
 #[derive(Debug)]
@@ -754,6 +764,33 @@ impl Read for BlobReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_hides_tokens_and_passwords() {
+        let mut st = AuthState::default();
+        st.headers
+            .insert("repository:x:pull".into(), "Bearer secret-token".into());
+        let reference = Reference::parse("localhost:5000/x").unwrap();
+        let reg = Registry::new(
+            &reference,
+            &RegistryOptions {
+                credentials: Some(Credentials {
+                    username: "u".into(),
+                    password: "hunter2".into(),
+                }),
+                docker_config: DockerConfig::Ignore,
+                ..RegistryOptions::default()
+            },
+        )
+        .unwrap();
+        *reg.inner.auth.lock().unwrap() = st;
+        let text = format!("{reg:?}");
+        assert!(text.contains("repository:x:pull"), "{text}");
+        assert!(
+            !text.contains("secret-token") && !text.contains("hunter2"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn encodes_query_values() {
