@@ -41,7 +41,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Matching options.
 #[derive(Clone, Debug, Default)]
@@ -92,6 +92,8 @@ pub fn match_key(p: &Package) -> Option<(String, String, String)> {
 /// One record's verdict for one package.
 struct Hit<'v, 'a> {
     adv: &'v AdvisoryView<'a>,
+    /// The record's id, aliases and upstream ids.
+    ids: Vec<&'a str>,
     affected: Vec<AffectedRef<'a>>,
     fixed: Vec<String>,
     will_not_fix: bool,
@@ -337,15 +339,27 @@ pub fn match_inventory(inv: &Inventory, db: &Db, opts: &MatchOptions) -> MatchRe
             None,
         ));
     }
-    out.findings.sort_by(|a, b| {
-        (&a.package.name, &a.package.version, a.layer.index, &a.id).cmp(&(
-            &b.package.name,
-            &b.package.version,
-            b.layer.index,
-            &b.id,
-        ))
-    });
+    sort_findings(&mut out.findings);
     out
+}
+
+/// Sorts findings by package name, version, layer and id (stable): an index is sorted and
+/// each finding moved once, rather than the large findings moved by the sort.
+fn sort_findings(findings: &mut Vec<Finding>) {
+    fn key(f: &Finding) -> (&String, &String, usize, &String) {
+        (&f.package.name, &f.package.version, f.layer.index, &f.id)
+    }
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| match (findings.get(a), findings.get(b)) {
+        (Some(x), Some(y)) => key(x).cmp(&key(y)),
+        _ => a.cmp(&b),
+    });
+    let mut slots: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
+    findings.extend(
+        order
+            .into_iter()
+            .filter_map(|i| slots.get_mut(i).and_then(Option::take)),
+    );
 }
 
 fn match_key_group(
@@ -393,45 +407,49 @@ fn match_views(
 ) -> KeyOutcome {
     let mut o = KeyOutcome::default();
     let (base, _) = split_ecosystem(eco);
-    // Each record's entries for this key, found once for every package of the key.
-    let mut candidates: Vec<(&AdvisoryView<'_>, Vec<AffectedRef<'_>>)> = Vec::new();
+    // Each record's entries for this key, found once for every package of the key:
+    // (record, its entries in `entries`).
+    let mut candidates: Vec<(&AdvisoryView<'_>, std::ops::Range<usize>)> = Vec::new();
+    let mut entries: Vec<AffectedRef<'_>> = Vec::new();
     for adv in views {
         if adv.is_withdrawn() {
             o.withdrawn.push(adv.id.to_string());
             continue;
         }
-        let entries: Vec<AffectedRef<'_>> = adv
-            .affected()
-            .filter(|af| ecosystem_applies(af.ecosystem, eco) && same_name(base, af.name, norm))
-            .collect();
-        if !entries.is_empty() {
-            candidates.push((adv, entries));
+        let start = entries.len();
+        entries.extend(
+            adv.affected().filter(|af| {
+                ecosystem_applies(af.ecosystem, eco) && same_name(base, af.name, norm)
+            }),
+        );
+        if entries.len() > start {
+            candidates.push((adv, start..entries.len()));
         }
     }
     for (p, name, version, scheme) in members {
         let installed = Installed::new(version, *scheme);
         let mut hits: Vec<Hit<'_, '_>> = Vec::new();
-        for (adv, entries) in &candidates {
-            let mut hit = Hit {
-                adv,
-                affected: Vec::new(),
-                fixed: Vec::new(),
-                will_not_fix: false,
-            };
-            for af in entries {
+        for (adv, range) in &candidates {
+            let mut hit: Option<Hit<'_, '_>> = None;
+            for af in entries.get(range.clone()).unwrap_or_default() {
                 match affected_by_ref(af, &installed) {
                     Ok((true, fixed)) => {
-                        hit.affected.push(*af);
-                        hit.fixed.extend(fixed);
-                        hit.will_not_fix |= will_not_fix(af);
+                        let h = hit.get_or_insert_with(|| Hit {
+                            adv,
+                            ids: adv.all_ids(),
+                            affected: Vec::new(),
+                            fixed: Vec::new(),
+                            will_not_fix: false,
+                        });
+                        h.affected.push(*af);
+                        h.fixed.extend(fixed);
+                        h.will_not_fix |= will_not_fix(af);
                     }
                     Ok((false, _)) => {}
                     Err(_) => o.bad_versions += 1,
                 }
             }
-            if !hit.affected.is_empty() {
-                hits.push(hit);
-            }
+            hits.extend(hit);
         }
         for f in merge(hits, p, eco, name, version, *scheme, db) {
             if (opts.skip_unfixed && f.status != Status::Fixed)
@@ -468,21 +486,22 @@ fn merge(
         }
         i
     }
-    let mut owner: HashMap<&str, usize> = HashMap::new();
-    for (i, h) in hits.iter().enumerate() {
-        for id in h.adv.all_ids() {
-            match owner.get(id) {
-                Some(&j) => {
-                    let (a, b) = (root(&mut parent, i), root(&mut parent, j));
-                    if a != b
-                        && let Some(slot) = parent.get_mut(a)
-                    {
-                        *slot = b;
-                    }
-                }
-                None => {
-                    owner.insert(id, i);
-                }
+    // Hits sharing an id: sort (id, hit) pairs and join neighbours with the same id.
+    let mut pairs: Vec<(&str, usize)> = hits
+        .iter()
+        .enumerate()
+        .flat_map(|(i, h)| h.ids.iter().map(move |id| (*id, i)))
+        .collect();
+    pairs.sort_unstable();
+    for w in pairs.windows(2) {
+        if let [(x, i), (y, j)] = w
+            && x == y
+        {
+            let (a, b) = (root(&mut parent, *i), root(&mut parent, *j));
+            if a != b
+                && let Some(slot) = parent.get_mut(a)
+            {
+                *slot = b;
             }
         }
     }
@@ -494,17 +513,19 @@ fn merge(
     let mut out = Vec::new();
     for (_, mut group) in groups {
         group.sort_by(|a, b| a.adv.id.cmp(b.adv.id));
-        let mut ids: BTreeSet<String> = BTreeSet::new();
-        for h in &group {
-            ids.extend(h.adv.all_ids().into_iter().map(str::to_string));
-        }
+        let ids: BTreeSet<&str> = group.iter().flat_map(|h| h.ids.iter().copied()).collect();
         let primary = ids
             .iter()
             .find(|i| i.starts_with("CVE-"))
-            .cloned()
-            .or_else(|| group.first().map(|h| h.adv.id.to_string()))
-            .unwrap_or_default();
-        let aliases: Vec<String> = ids.iter().filter(|i| **i != primary).cloned().collect();
+            .copied()
+            .or_else(|| group.first().map(|h| h.adv.id))
+            .unwrap_or_default()
+            .to_string();
+        let aliases: Vec<String> = ids
+            .iter()
+            .filter(|i| **i != primary)
+            .map(|i| i.to_string())
+            .collect();
         let mut fixed: Vec<String> = group.iter().flat_map(|h| h.fixed.clone()).collect();
         fixed.sort_by(|a, b| scheme.compare(a, b).unwrap_or_else(|_| a.cmp(b)));
         fixed.dedup();
@@ -520,7 +541,11 @@ fn merge(
             .map(|h| (h.adv, h.affected.as_slice()))
             .collect();
         let (severity, severity_source, cvss) = severity::assess(&sev_in);
-        let cves: Vec<&String> = ids.iter().filter(|i| i.starts_with("CVE-")).collect();
+        let cves: Vec<&str> = ids
+            .iter()
+            .copied()
+            .filter(|i| i.starts_with("CVE-"))
+            .collect();
         let kev = cves.iter().find_map(|c| {
             db.kev(c).ok().flatten().map(|k| KevInfo {
                 cve: k.cve,

@@ -195,21 +195,14 @@ impl<'a> Cursor<'a> {
         Ok(x)
     }
 
-    /// A list whose items are checked by `check` (each must consume its bytes exactly).
-    fn list(&mut self, check: impl Fn(&mut Cursor<'a>) -> R<()>) -> R<List<'a>> {
+    /// A list's count and bytes; its items are checked separately ([`check_items`]).
+    fn list(&mut self) -> R<List<'a>> {
         let count = self.varint()?;
         if count > MAX_ITEMS {
             return Err(DecodeError("too many items"));
         }
         let len = self.varint()?;
         let body = self.bytes(len)?;
-        let mut c = Cursor { b: body };
-        for _ in 0..count {
-            check(&mut c)?;
-        }
-        if !c.b.is_empty() {
-            return Err(DecodeError("list length mismatch"));
-        }
         Ok(List {
             count: count as usize,
             body,
@@ -217,7 +210,20 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// The bytes of a checked list.
+/// Checks that a list holds exactly `count` items that `read` accepts.
+fn check_items<'a, T>(l: List<'a>, read: fn(&mut Cursor<'a>) -> R<T>) -> R<()> {
+    let mut c = Cursor { b: l.body };
+    for _ in 0..l.count {
+        read(&mut c)?;
+    }
+    if c.b.is_empty() {
+        Ok(())
+    } else {
+        Err(DecodeError("list length mismatch"))
+    }
+}
+
+/// A list's item count and bytes.
 #[derive(Clone, Copy, Debug, Default)]
 struct List<'a> {
     count: usize,
@@ -461,8 +467,12 @@ fn read_event<'a>(c: &mut Cursor<'a>) -> R<EventRef<'a>> {
 fn read_range<'a>(c: &mut Cursor<'a>) -> R<RangeRef<'a>> {
     Ok(RangeRef {
         kind: c.str()?,
-        events: c.list(|c| read_event(c).map(drop))?,
+        events: c.list()?,
     })
+}
+
+fn check_range(c: &mut Cursor<'_>) -> R<()> {
+    check_items(read_range(c)?.events, read_event)
 }
 
 fn read_affected<'a>(c: &mut Cursor<'a>) -> R<AffectedRef<'a>> {
@@ -470,12 +480,19 @@ fn read_affected<'a>(c: &mut Cursor<'a>) -> R<AffectedRef<'a>> {
         ecosystem: c.str()?,
         name: c.str()?,
         purl: c.opt()?,
-        ranges: c.list(|c| read_range(c).map(drop))?,
-        versions: c.list(|c| c.str().map(drop))?,
-        severity: c.list(|c| read_severity(c).map(drop))?,
+        ranges: c.list()?,
+        versions: c.list()?,
+        severity: c.list()?,
         ecosystem_specific: c.opt()?,
         database_specific: c.opt()?,
     })
+}
+
+fn check_affected(c: &mut Cursor<'_>) -> R<()> {
+    let a = read_affected(c)?;
+    check_items(a.ranges, check_range)?;
+    check_items(a.versions, read_str)?;
+    check_items(a.severity, read_severity)
 }
 
 impl<'a> AdvisoryView<'a> {
@@ -484,20 +501,25 @@ impl<'a> AdvisoryView<'a> {
         let mut c = Cursor { b: bytes };
         let v = AdvisoryView {
             id: c.str()?,
-            aliases: c.list(|c| c.str().map(drop))?,
-            upstream: c.list(|c| c.str().map(drop))?,
+            aliases: c.list()?,
+            upstream: c.list()?,
             modified: c.opt()?,
             published: c.opt()?,
             withdrawn: c.opt()?,
             summary: c.opt()?,
-            severity: c.list(|c| read_severity(c).map(drop))?,
-            affected: c.list(|c| read_affected(c).map(drop))?,
+            severity: c.list()?,
+            affected: c.list()?,
             database_severity: c.opt()?,
-            references: c.list(|c| c.str().map(drop))?,
+            references: c.list()?,
         };
         if !c.b.is_empty() {
             return Err(DecodeError("trailing bytes after record"));
         }
+        for l in [v.aliases, v.upstream, v.references] {
+            check_items(l, read_str)?;
+        }
+        check_items(v.severity, read_severity)?;
+        check_items(v.affected, check_affected)?;
         Ok(v)
     }
 

@@ -39,6 +39,7 @@ use crate::codec::{self, AdvisoryView};
 use crate::{Advisory, DbInfo, Epss, Kev, VulnDbError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
@@ -58,6 +59,14 @@ const BLOCK: u64 = 64 * 1024;
 const MAX_SECTION: u64 = 1 << 31;
 /// Largest single record.
 const MAX_RECORD: u32 = 64 << 20;
+/// Largest lookup buffer kept for reuse by a thread.
+const MAX_SCRATCH: usize = 4 << 20;
+
+thread_local! {
+    /// The reusable buffer of [`Db::lookup_with`].
+    static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
 /// Bytes per key-index entry.
 const KEY_ENTRY: usize = 24;
 
@@ -250,18 +259,25 @@ impl KeyIndex {
         })
     }
 
-    /// The group of `key`; `Err(())` when the index is inconsistent.
-    fn get(&self, key: &[u8]) -> Result<Option<Group>, ()> {
+    /// Every key starting with `prefix`, in key order: (the rest of the key, its group).
+    fn with_prefix(&self, prefix: &[u8]) -> Result<Vec<(&[u8], Group)>, ()> {
         let (mut lo, mut hi) = (0usize, self.n);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            match self.key(mid).ok_or(())?.cmp(key) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return self.group(mid).map(Some).ok_or(()),
+            if self.key(mid).ok_or(())? < prefix {
+                lo = mid + 1;
+            } else {
+                hi = mid;
             }
         }
-        Ok(None)
+        let mut out = Vec::new();
+        for i in lo..self.n {
+            match self.key(i).ok_or(())?.strip_prefix(prefix) {
+                Some(rest) => out.push((rest, self.group(i).ok_or(())?)),
+                None => break,
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -573,20 +589,33 @@ impl Db {
 
     /// Reads `len` bytes at `off` of the records section, after checking their blocks.
     fn read_records(&self, off: u64, len: u64, what: &str) -> Result<Vec<u8>, VulnDbError> {
-        let end = off
-            .checked_add(len)
-            .filter(|&end| end <= self.records.len)
-            .ok_or_else(|| self.corrupt(what, "points beyond the records section"))?;
-        if len == 0 {
-            return Ok(Vec::new());
+        self.check_span(off, len, what)?;
+        let mut buf = vec![0u8; len as usize];
+        self.read_records_into(off, &mut buf, what)?;
+        Ok(buf)
+    }
+
+    /// Fails unless `len` bytes at `off` lie inside the records section (checked before
+    /// anything is allocated for them).
+    fn check_span(&self, off: u64, len: u64, what: &str) -> Result<(), VulnDbError> {
+        match off.checked_add(len) {
+            Some(end) if end <= self.records.len => Ok(()),
+            _ => Err(self.corrupt(what, "points beyond the records section")),
         }
-        for k in off / BLOCK..=(end - 1) / BLOCK {
+    }
+
+    /// Fills `buf` from offset `off` of the records section, after checking its blocks.
+    fn read_records_into(&self, off: u64, buf: &mut [u8], what: &str) -> Result<(), VulnDbError> {
+        let len = buf.len() as u64;
+        self.check_span(off, len, what)?;
+        if len == 0 {
+            return Ok(());
+        }
+        for k in off / BLOCK..=(off + len - 1) / BLOCK {
             self.verify_block(k)?;
         }
-        let mut buf = vec![0u8; len as usize];
-        read_exact_at(&self.file, &mut buf, self.records.offset + off)
-            .map_err(|_| self.corrupt("records", "short read"))?;
-        Ok(buf)
+        read_exact_at(&self.file, buf, self.records.offset + off)
+            .map_err(|_| self.corrupt("records", "short read"))
     }
 
     /// Reads record number `n`.
@@ -605,49 +634,126 @@ impl Db {
         codec::decode(&buf).map_err(|e| self.corrupt("records", format!("bad record: {e}")))
     }
 
-    /// The raw group of one package key (framed records), or empty.
-    fn group_bytes(&self, key: &str) -> Result<(Vec<u8>, u32), VulnDbError> {
-        let g = self
-            .key_index()?
-            .get(key.as_bytes())
-            .map_err(|()| self.corrupt("packages", "inconsistent index"))?;
-        match g {
-            None => Ok((Vec::new(), 0)),
-            Some(g) => Ok((
-                self.read_records(g.offset, u64::from(g.len), "packages")?,
-                g.count,
-            )),
+    /// The groups a query reads: for `Base:release`, the key's bare group and that
+    /// release's; for a bare `Base`, every group of the key (adjacent in the index).
+    fn groups_for(
+        &self,
+        base: &str,
+        norm: &str,
+        release: Option<&str>,
+    ) -> Result<Vec<Group>, VulnDbError> {
+        let index = self.key_index()?;
+        let bad = |()| self.corrupt("packages", "inconsistent index");
+        let prefix = format!("{base}\0{norm}\0");
+        // The key's groups are adjacent in the index: the bare one ("…\0") first.
+        let all = index.with_prefix(prefix.as_bytes()).map_err(bad)?;
+        Ok(match release {
+            None => all.into_iter().map(|(_, g)| g).collect(),
+            Some(r) => all
+                .into_iter()
+                .filter(|(k, _)| k.is_empty() || *k == r.as_bytes())
+                .map(|(_, g)| g)
+                .collect(),
+        })
+    }
+
+    /// Reads `groups` into one buffer: one `read_at` when they are adjacent in the file
+    /// (always for a single group), else one per group.
+    fn read_groups(&self, groups: &[Group], buf: &mut Vec<u8>) -> Result<(), VulnDbError> {
+        for g in groups {
+            self.check_span(g.offset, u64::from(g.len), "packages")?;
         }
+        // Each group lies inside the records section, and they do not repeat: the total
+        // is bounded by the file.
+        let total: u64 = groups.iter().map(|g| u64::from(g.len)).sum();
+        if total > self.records.len {
+            return Err(self.corrupt("packages", "groups overlap"));
+        }
+        let total =
+            usize::try_from(total).map_err(|_| self.corrupt("packages", "groups too large"))?;
+        let adjacent = groups.windows(2).all(
+            |w| matches!(w, [a, b] if a.offset.checked_add(u64::from(a.len)) == Some(b.offset)),
+        );
+        buf.clear();
+        buf.resize(total, 0);
+        match groups.first() {
+            Some(first) if adjacent => self.read_records_into(first.offset, buf, "packages")?,
+            _ => {
+                let mut at = 0usize;
+                for g in groups {
+                    let end = at + g.len as usize;
+                    let part = buf
+                        .get_mut(at..end)
+                        .ok_or_else(|| self.corrupt("packages", "inconsistent index"))?;
+                    self.read_records_into(g.offset, part, "packages")?;
+                    at = end;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Calls `f` with the records naming package `name` in OSV ecosystem `ecosystem`
     /// (the records [`Db::lookup`] returns, in id order), borrowed from one read of the
-    /// key's group: nothing is decoded or allocated per record beyond what `f` asks for.
+    /// key's groups (two for a release query when the key also has release-less
+    /// records): nothing is decoded or allocated per record beyond what `f` asks for.
     pub fn lookup_with<T>(
         &self,
         ecosystem: &str,
         name: &str,
         f: impl FnOnce(&[AdvisoryView<'_>]) -> T,
     ) -> Result<T, VulnDbError> {
-        let (base, _) = crate::advisory::split_ecosystem(ecosystem);
+        let (base, release) = crate::advisory::split_ecosystem(ecosystem);
         let norm = crate::advisory::normalize_name(base, name);
-        let (bytes, count) = self.group_bytes(&format!("{base}\0{norm}"))?;
-        let framed = codec::split_framed(&bytes)
-            .map_err(|e| self.corrupt("records", format!("bad group: {e}")))?;
-        if framed.len() != count as usize {
-            return Err(self.corrupt("packages", "group record count mismatch"));
+        let groups = self.groups_for(base, &norm, release)?;
+        // One buffer per thread, reused across lookups (taken out while `f` runs, so a
+        // nested lookup simply gets a fresh one).
+        let mut bytes = SCRATCH.with(Cell::take);
+        let r = self.read_groups(&groups, &mut bytes).and_then(|()| {
+            self.views_of(&bytes, &groups, base, ecosystem, &norm)
+                .map(|views| f(&views))
+        });
+        if bytes.capacity() <= MAX_SCRATCH {
+            SCRATCH.with(|s| s.set(bytes));
         }
-        let mut views = Vec::with_capacity(framed.len());
-        for rec in framed {
-            let v = AdvisoryView::parse(rec)
-                .map_err(|e| self.corrupt("records", format!("bad record: {e}")))?;
-            if v.affected()
-                .any(|af| names_package(&af, base, ecosystem, &norm))
-            {
-                views.push(v);
+        r
+    }
+
+    /// The records of `groups` (read into `bytes`) that name the package, in id order.
+    fn views_of<'b>(
+        &self,
+        bytes: &'b [u8],
+        groups: &[Group],
+        base: &str,
+        ecosystem: &str,
+        norm: &str,
+    ) -> Result<Vec<AdvisoryView<'b>>, VulnDbError> {
+        let mut views = Vec::new();
+        let mut rest = bytes;
+        for g in groups {
+            let (mine, tail) = rest.split_at(rest.len().min(g.len as usize));
+            rest = tail;
+            let framed = codec::split_framed(mine)
+                .map_err(|e| self.corrupt("records", format!("bad group: {e}")))?;
+            if framed.len() != g.count as usize {
+                return Err(self.corrupt("packages", "group record count mismatch"));
+            }
+            for rec in framed {
+                let v = AdvisoryView::parse(rec)
+                    .map_err(|e| self.corrupt("records", format!("bad record: {e}")))?;
+                if v.affected()
+                    .any(|af| names_package(&af, base, ecosystem, norm))
+                {
+                    views.push(v);
+                }
             }
         }
-        Ok(f(&views))
+        if groups.len() > 1 {
+            // A record naming several releases is stored in each of their groups.
+            views.sort_by(|a, b| a.id.cmp(b.id));
+            views.dedup_by(|a, b| a.id == b.id);
+        }
+        Ok(views)
     }
 
     /// Advisories naming package `name` in OSV ecosystem `ecosystem` (`Debian:12`, `PyPI`).

@@ -168,6 +168,11 @@ impl DbBuilder {
         stats
     }
 
+    /// The records imported so far, in id order, as they will be written.
+    pub fn advisories(&self) -> impl Iterator<Item = &Advisory> {
+        self.records.values()
+    }
+
     /// Number of distinct records so far.
     pub fn len(&self) -> usize {
         self.records.len()
@@ -412,7 +417,10 @@ impl DbBuilder {
         // Each record encoded once; groups per package key (records in id order).
         let mut encoded: Vec<Vec<u8>> = Vec::with_capacity(self.records.len());
         let mut ids: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        // Groups: "Base\0name\0release" (release empty for release-less ecosystems and
+        // entries), so the releases of one package are adjacent.
         let mut keys: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        let mut package_keys: std::collections::BTreeSet<String> = Default::default();
         let mut aliases: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         let mut withdrawn = 0usize;
         for (n, (id, adv)) in self.records.iter().enumerate() {
@@ -429,8 +437,10 @@ impl DbBuilder {
                 }
             }
             for af in &adv.affected {
-                let (base, _) = split_ecosystem(&af.package.ecosystem);
-                let key = format!("{base}\0{}", normalize_name(base, &af.package.name));
+                let (base, release) = split_ecosystem(&af.package.ecosystem);
+                let name = format!("{base}\0{}", normalize_name(base, &af.package.name));
+                let key = format!("{name}\0{}", release.unwrap_or(""));
+                package_keys.insert(name);
                 let v = keys.entry(key).or_default();
                 if v.last() != Some(&n) {
                     v.push(n);
@@ -477,7 +487,7 @@ impl DbBuilder {
         let kev: Vec<&Kev> = self.kev.values().collect();
         let kev_json = serde_json::to_vec(&kev).map_err(|_| VulnDbError::TooLarge)?;
         let mut ecosystems: BTreeMap<String, usize> = BTreeMap::new();
-        for k in packages.keys() {
+        for k in &package_keys {
             if let Some((b, _)) = k.split_once('\0') {
                 *ecosystems.entry(b.to_string()).or_default() += 1;
             }
@@ -487,7 +497,7 @@ impl DbBuilder {
             build_time: 0,
             records: self.records.len(),
             withdrawn,
-            packages: packages.len(),
+            packages: package_keys.len(),
             aliases: aliases.len(),
             kev: self.kev.len(),
             kev_catalog: self.kev_catalog.clone(),

@@ -177,10 +177,29 @@ pub mod fuzz {
             return;
         }
         if let Ok(db) = crate::Db::open(dir.path()) {
-            let _ = db.verify();
             let _ = db.lookup("Debian:12", "bash");
+            let _ = db.lookup_with("crates.io", "smallvec", |v| v.len());
+            let _ = db.get("RUSTSEC-2021-0003");
+            let _ = db.by_alias("CVE-2021-25900");
+            let _ = db.record_at(0);
+            let _ = db.verify();
             let _ = db.kev("CVE-2021-44228");
             let _ = db.epss("CVE-2021-44228");
+        }
+    }
+
+    /// Decodes `bytes` as one compact record (format 2), walking every field of the view.
+    pub fn decode_record(bytes: &[u8]) {
+        if let Ok(v) = crate::AdvisoryView::parse(bytes) {
+            let _ = v.all_ids();
+            let _ = v.severity().count() + v.references().count();
+            for af in v.affected() {
+                for r in af.ranges() {
+                    let _ = r.events().map(|e| e.version().len()).sum::<usize>();
+                }
+                let _ = af.versions().count() + af.severity().count();
+            }
+            let _ = v.to_advisory();
         }
     }
 
