@@ -528,24 +528,22 @@ impl Registry {
                 message: why,
             });
         }
-        let (body, len) = self.request_blob(digest, 0)?;
+        let first = self.request_blob(digest, 0)?;
         Ok(BlobReader {
             registry: self.clone(),
             digest: digest.to_owned(),
-            body: Some(body),
+            len: first.len,
+            discard: first.discard,
+            body: Some(first.body),
             offset: 0,
-            len,
             resumes: 0,
         })
     }
 
-    /// One GET of a blob from `offset`; returns the body positioned at `offset` and the total
+    /// One GET of a blob from `offset`; returns the body, how many of its first bytes to
+    /// discard (when the server ignored the range and sent the whole blob), and the total
     /// length when known.
-    fn request_blob(
-        &self,
-        digest: &str,
-        offset: u64,
-    ) -> Result<(Box<dyn Read + Send>, Option<u64>), RegistryError> {
+    fn request_blob(&self, digest: &str, offset: u64) -> Result<BlobBody, RegistryError> {
         let url = format!("{}/blobs/{digest}", self.inner.base);
         let range = format!("bytes={offset}-");
         let headers: Vec<(&str, &str)> = if offset > 0 {
@@ -557,13 +555,14 @@ impl Registry {
         match resp.status() {
             206 => {
                 // `Content-Range: bytes START-END/TOTAL`
-                let total = resp
-                    .header("content-range")
-                    .and_then(|v| v.rsplit('/').next())
+                let content_range = resp.header("content-range").unwrap_or_default();
+                let total = content_range
+                    .rsplit('/')
+                    .next()
                     .and_then(|t| t.trim().parse().ok());
-                let start: Option<u64> = resp
-                    .header("content-range")
-                    .and_then(|v| v.trim().strip_prefix("bytes "))
+                let start: Option<u64> = content_range
+                    .trim()
+                    .strip_prefix("bytes ")
                     .and_then(|v| v.split('-').next())
                     .and_then(|s| s.trim().parse().ok());
                 if start != Some(offset) {
@@ -572,28 +571,20 @@ impl Registry {
                         status: 206,
                     }));
                 }
-                Ok((Box::new(resp.into_reader()), total))
+                Ok(BlobBody {
+                    body: Box::new(resp.into_reader()),
+                    discard: 0,
+                    len: total,
+                })
             }
             200..=299 => {
                 let len = resp.content_length();
-                let mut r: Box<dyn Read + Send> = Box::new(resp.into_reader());
-                if offset > 0 {
+                Ok(BlobBody {
+                    body: Box::new(resp.into_reader()),
                     // The server ignored the range: skip what was already read.
-                    let skipped =
-                        io::copy(&mut (&mut r).take(offset), &mut io::sink()).map_err(|e| {
-                            self.http_err(HttpError::Transport {
-                                url: url.clone(),
-                                message: e.to_string(),
-                            })
-                        })?;
-                    if skipped != offset {
-                        return Err(self.http_err(HttpError::Transport {
-                            url,
-                            message: "blob shorter than before".into(),
-                        }));
-                    }
-                }
-                Ok((r, len))
+                    discard: offset,
+                    len,
+                })
             }
             _ => Err(self.status_error(resp, &format!("blob {digest}"))),
         }
@@ -659,6 +650,14 @@ fn encode_query(s: &str) -> String {
     out
 }
 
+/// One response body of a blob download.
+struct BlobBody {
+    body: Box<dyn Read + Send>,
+    /// Leading bytes already delivered by an earlier response.
+    discard: u64,
+    len: Option<u64>,
+}
+
 /// A blob being downloaded; resumes after broken connections. Errors it cannot recover from
 /// are `io::Error`s wrapping a [`RegistryError`] (get it back with `into_inner` and
 /// `downcast`).
@@ -666,6 +665,10 @@ pub struct BlobReader {
     registry: Registry,
     digest: String,
     body: Option<Box<dyn Read + Send>>,
+    /// Bytes of the current body to drop before delivering (a resume the server answered
+    /// from the start).
+    discard: u64,
+    /// Bytes delivered so far.
     offset: u64,
     len: Option<u64>,
     resumes: u32,
@@ -715,14 +718,15 @@ impl BlobReader {
             )));
         }
         self.resumes += 1;
-        let (body, len) = self
+        let next = self
             .registry
             .request_blob(&self.digest, self.offset)
             .map_err(io::Error::other)?;
         if self.len.is_none() {
-            self.len = len;
+            self.len = next.len;
         }
-        self.body = Some(body);
+        self.discard = next.discard;
+        self.body = Some(next.body);
         Ok(())
     }
 }
@@ -737,15 +741,25 @@ impl Read for BlobReader {
                 self.resume("no connection")?;
                 continue;
             };
-            match body.read(buf) {
+            let want = if self.discard > 0 {
+                usize::try_from(self.discard)
+                    .unwrap_or(usize::MAX)
+                    .min(buf.len())
+            } else {
+                buf.len()
+            };
+            let chunk = buf.get_mut(..want).unwrap_or_default();
+            match body.read(chunk) {
                 Ok(0) => {
-                    if let Some(len) = self.len
-                        && self.offset < len
-                    {
+                    let expected = self.len.map(|l| l.max(self.offset + self.discard));
+                    if self.discard > 0 || expected.is_some_and(|l| self.offset < l) {
                         self.resume("connection closed early")?;
                         continue;
                     }
                     return Ok(0);
+                }
+                Ok(n) if self.discard > 0 => {
+                    self.discard -= n as u64;
                 }
                 Ok(n) => {
                     self.offset += n as u64;
