@@ -179,6 +179,11 @@ impl RealRegistry {
 
     /// Pushes an OCI layout directory as `repo:tag` (`all`: the whole index).
     fn push(&self, oci: &Path, repo_tag: &str, all: bool) {
+        self.push_from(&format!("oci:{}", oci.display()), repo_tag, all);
+    }
+
+    /// Pushes any skopeo source (`oci:DIR`, `docker-archive:PATH`) as `repo:tag`.
+    fn push_from(&self, from: &str, repo_tag: &str, all: bool) {
         let mut cmd = Command::new("skopeo");
         cmd.args(["copy", "--quiet", "--dest-tls-verify=false"]);
         if all {
@@ -187,7 +192,7 @@ impl RealRegistry {
         if let Some((u, p)) = &self.creds {
             cmd.arg(format!("--dest-creds={u}:{p}"));
         }
-        cmd.arg(format!("oci:{}", oci.display()));
+        cmd.arg(from);
         cmd.arg(format!("docker://{}/{repo_tag}", self.host()));
         let out = cmd.output().unwrap();
         assert!(
@@ -315,6 +320,43 @@ fn registry_pull_walks_like_the_oci_layout() {
             .count();
         assert_eq!(gets, 2, "layer {d}: one GET per open+walk, two walks");
     }
+}
+
+#[test]
+fn docker_v2_manifests_pushed_from_a_docker_archive_walk_alike() {
+    if !tools() {
+        return;
+    }
+    let reg = RealRegistry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("image.tar");
+    sample_image()
+        .repo_tag("team/legacy:2")
+        .write_docker_archive(&archive)
+        .unwrap();
+    reg.push_from(
+        &format!("docker-archive:{}", archive.display()),
+        "team/legacy:2",
+        false,
+    );
+    let local = Image::open(&Source::DockerArchive(archive), &OpenOptions::default()).unwrap();
+    let src = Source::parse(&format!("{}/team/legacy:2", reg.host())).unwrap();
+    let remote = Image::open_with_registry(&src, &OpenOptions::default(), &reg_opts()).unwrap();
+    assert!(
+        remote.layers().iter().all(|l| l
+            .media_type
+            .as_deref()
+            .is_some_and(|m| m.starts_with("application/vnd.docker.image.rootfs"))),
+        "a Docker v2 manifest: {:?}",
+        remote.layers()
+    );
+    assert_eq!(remote.raw_config(), local.raw_config());
+    let (rl, rw) = walk_all(&remote);
+    let (ll, lw) = walk_all(&local);
+    let ids =
+        |l: &[bosun_inventory::Layer]| l.iter().map(|l| l.diff_id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&rl), ids(&ll), "same diff_ids");
+    assert_eq!(rw, lw, "every layer's index and every file body");
 }
 
 #[test]
