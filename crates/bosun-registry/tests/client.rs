@@ -403,3 +403,27 @@ mod resume {
         }
     }
 }
+
+#[test]
+fn plain_http_is_refused_for_remote_registries_unless_insecure() {
+    let r = Reference::parse("registry.example.com/app:1").unwrap();
+    let http = RegistryOptions {
+        scheme: bosun_registry::Scheme::Http,
+        ..opts()
+    };
+    let e = Registry::new(&r, &http)
+        .unwrap()
+        .get_manifest("1", 1 << 20)
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            RegistryError::Http {
+                source: bosun_http::HttpError::InsecureScheme { .. },
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("--insecure"), "{e}");
+}
