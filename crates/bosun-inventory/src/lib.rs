@@ -20,7 +20,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod vuln;
-pub use vuln::{Severity, Vulnerability};
+pub use vuln::{Severity, Suppression, Vulnerability};
 
 /// Everything bosun learned about one image (or root filesystem, or SBOM).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -73,6 +73,9 @@ pub struct SecretFinding {
     /// layer is still in the image: anyone who pulls it can read that layer.
     #[serde(default)]
     pub in_final: bool,
+    /// Set when an exception suppresses the finding; it stays in the report, marked.
+    #[serde(default)]
+    pub suppressed: Option<Suppression>,
 }
 
 /// A risky setting of the image config or final filesystem.
@@ -90,6 +93,9 @@ pub struct Misconfiguration {
     pub resolution: String,
     /// The config entry or path that shows it (secret values masked).
     pub evidence: String,
+    /// Set when an exception suppresses the finding; it stays in the report, marked.
+    #[serde(default)]
+    pub suppressed: Option<Suppression>,
 }
 
 /// The scanned artifact.

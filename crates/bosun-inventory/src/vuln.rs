@@ -184,4 +184,21 @@ pub struct Vulnerability {
     /// The advisory records merged into this finding.
     #[serde(default)]
     pub records: Vec<String>,
+    /// Set when an exception or a VEX statement suppresses the finding; it stays in the
+    /// report, marked.
+    #[serde(default)]
+    pub suppressed: Option<Suppression>,
+}
+
+/// Why a finding does not count: an exception or a VEX statement.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppression {
+    /// The justification written down (`reason` of an exception, the VEX status and
+    /// justification).
+    pub reason: String,
+    /// Where it comes from: `exceptions:FILE`, `vex:FILE`, `--ignore-unfixed`...
+    pub source: String,
+    /// The date after which it no longer applies (`YYYY-MM-DD`), if any.
+    #[serde(default)]
+    pub expires: Option<String>,
 }

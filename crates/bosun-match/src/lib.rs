@@ -585,6 +585,7 @@ fn merge(
             kev,
             epss,
             records: group.iter().map(|h| h.adv.id.to_string()).collect(),
+            suppressed: None,
         });
     }
     out

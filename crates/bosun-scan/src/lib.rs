@@ -179,6 +179,7 @@ fn secret(f: &bosun_secret::Finding, path: String) -> SecretFinding {
         match_masked: f.match_masked.clone(),
         layer: None,
         in_final: false,
+        suppressed: None,
     }
 }
 
@@ -227,6 +228,7 @@ fn misconfigurations(
             message: m.message,
             resolution: m.resolution,
             evidence: m.evidence,
+            suppressed: None,
         })
         .collect()
 }

@@ -127,7 +127,7 @@ proptest! {
 #[test]
 fn findings_round_trip_through_bosun_json_and_validate() {
     use bosun_inventory::vuln::{
-        CvssScore, EpssInfo, KevInfo, Severity, Status, VulnPackage, Vulnerability,
+        CvssScore, EpssInfo, KevInfo, Severity, Status, Suppression, VulnPackage, Vulnerability,
     };
     use bosun_inventory::{LayerRef, Misconfiguration, SecretFinding};
     let inv = Inventory {
@@ -146,6 +146,7 @@ fn findings_round_trip_through_bosun_json_and_validate() {
                     diff_id: Some(format!("sha256:{}", "ab".repeat(32))),
                 }),
                 in_final: false,
+                suppressed: None,
             },
             SecretFinding {
                 rule_id: "github-pat".into(),
@@ -158,6 +159,7 @@ fn findings_round_trip_through_bosun_json_and_validate() {
                 match_masked: "ghp_****".into(),
                 layer: None,
                 in_final: false,
+                suppressed: None,
             },
         ],
         misconfigurations: vec![Misconfiguration {
@@ -167,6 +169,11 @@ fn findings_round_trip_through_bosun_json_and_validate() {
             message: "the image sets no USER".into(),
             resolution: "add USER".into(),
             evidence: "User is not set".into(),
+            suppressed: Some(Suppression {
+                reason: "runs as root by design: needs to bind port 80".into(),
+                source: "exceptions:.bosunignore.yaml".into(),
+                expires: None,
+            }),
         }],
         vulnerabilities: vec![
             Vulnerability {
@@ -207,6 +214,11 @@ fn findings_round_trip_through_bosun_json_and_validate() {
                     percentile: 0.99,
                 }),
                 records: vec!["GHSA-jfh8-c2jp-5v3q".into()],
+                suppressed: Some(Suppression {
+                    reason: "not_affected: vulnerable_code_not_in_execute_path".into(),
+                    source: "vex:app.openvex.json".into(),
+                    expires: Some("2027-01-31".into()),
+                }),
             },
             Vulnerability {
                 id: "DSA-5000-1".into(),
