@@ -427,3 +427,54 @@ fn plain_http_is_refused_for_remote_registries_unless_insecure() {
     );
     assert!(e.to_string().contains("--insecure"), "{e}");
 }
+
+#[test]
+fn an_expired_token_is_replaced_once() {
+    let root = tempfile::tempdir().unwrap();
+    let (_, layers) = layout(root.path(), "app", "1", &sample());
+    let server = TestServer::serve_dir(root.path()).unwrap();
+    let realm = server.url("/token");
+    // The registry accepts only the newest token; the first expires after the manifest.
+    let issued = Arc::new(AtomicUsize::new(0));
+    let valid = Arc::new(AtomicUsize::new(0));
+    {
+        let (issued, valid) = (issued.clone(), valid.clone());
+        server.set_hook(Some(Box::new(move |req| {
+            if req.path.starts_with("/token") {
+                let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
+                valid.store(n, Ordering::SeqCst);
+                return Some(Reply {
+                    status: 200,
+                    headers: vec![],
+                    body: format!(r#"{{"access_token":"tok-{n}"}}"#).into_bytes(),
+                });
+            }
+            let want = format!("Bearer tok-{}", valid.load(Ordering::SeqCst));
+            if req.header("authorization") != Some(want.as_str()) {
+                return Some(Reply {
+                    status: 401,
+                    headers: vec![(
+                        "WWW-Authenticate".into(),
+                        format!(r#"Bearer realm="{realm}",service="s""#),
+                    )],
+                    body: vec![],
+                });
+            }
+            if req.path.contains("/manifests/") {
+                // Expire this token once the manifest is served.
+                valid.store(usize::MAX, Ordering::SeqCst);
+            }
+            None
+        })));
+    }
+    let r = reference(&server, "app:1");
+    let reg = Registry::new(&r, &opts()).unwrap();
+    reg.get_manifest("1", 1 << 20).unwrap();
+    let blob = reg.read_blob(&layers[0], 1 << 20).unwrap();
+    assert_eq!(format!("sha256:{}", sha256_hex(&blob)), layers[0]);
+    assert_eq!(
+        issued.load(Ordering::SeqCst),
+        2,
+        "a second token after the first expired"
+    );
+}
