@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # bosun sbom against syft and trivy on the same images, in one run, interleaved.
 # Usage: bench/sbom.sh BOSUN_BIN PEERS_BIN_DIR IMAGES_DIR [RUNS=5]
+# BOSUN_ARGS replaces bosun's command (default `sbom`), e.g. for a whole vulnerability scan:
+#   BOSUN_ARGS="scan --scanners vuln --offline --db-dir DB" bench/sbom.sh ...
 # Prints a Markdown table: median wall seconds, max RSS MiB, and bosun's ratios to each peer.
 set -euo pipefail
 BOSUN="$1"; P="$2"; I="$3"; RUNS="${4:-5}"
@@ -33,7 +35,8 @@ done
 for ((r = 0; r < RUNS; r++)); do
   for spec in "${images[@]}"; do
     f="${spec%%:*}"; kind="${spec##*:}"; key="${f//[^a-z]/_}"
-    measure "bosun.$key" "$BOSUN" sbom -q --format json -o "$tmp/bosun.json" "$kind:$I/$f"
+    # shellcheck disable=SC2086 # BOSUN_ARGS is a word list
+    measure "bosun.$key" "$BOSUN" ${BOSUN_ARGS:-sbom} -q --format json -o "$tmp/bosun.json" "$kind:$I/$f"
     measure "syft.$key" "$P/syft" scan "$kind:$I/$f" -q -o "syft-json=$tmp/syft.json"
     measure "trivy.$key" "$P/trivy" image --input "$I/$f" --cache-backend memory --scanners '' \
       --list-all-pkgs --format json -o "$tmp/trivy.json"
