@@ -94,7 +94,8 @@ struct Hit<'v, 'a> {
     adv: &'v AdvisoryView<'a>,
     /// The record's id, aliases and upstream ids.
     ids: Vec<&'a str>,
-    affected: Vec<AffectedRef<'a>>,
+    /// The entries that hold the version: a range of the package's `matched` list.
+    affected: std::ops::Range<usize>,
     fixed: Vec<String>,
     will_not_fix: bool,
 }
@@ -343,12 +344,15 @@ pub fn match_inventory(inv: &Inventory, db: &Db, opts: &MatchOptions) -> MatchRe
     out
 }
 
+/// The order of findings: package name, version, layer, id.
+fn finding_key(f: &Finding) -> (&String, &String, usize, &String) {
+    (&f.package.name, &f.package.version, f.layer.index, &f.id)
+}
+
 /// Sorts findings by package name, version, layer and id (stable): an index is sorted and
 /// each finding moved once, rather than the large findings moved by the sort.
 fn sort_findings(findings: &mut Vec<Finding>) {
-    fn key(f: &Finding) -> (&String, &String, usize, &String) {
-        (&f.package.name, &f.package.version, f.layer.index, &f.id)
-    }
+    let key = finding_key;
     let mut order: Vec<usize> = (0..findings.len()).collect();
     order.sort_by(|&a, &b| match (findings.get(a), findings.get(b)) {
         (Some(x), Some(y)) => key(x).cmp(&key(y)),
@@ -426,22 +430,25 @@ fn match_views(
             candidates.push((adv, start..entries.len()));
         }
     }
+    let mut matched: Vec<AffectedRef<'_>> = Vec::new();
     for (p, name, version, scheme) in members {
         let installed = Installed::new(version, *scheme);
         let mut hits: Vec<Hit<'_, '_>> = Vec::new();
+        matched.clear();
         for (adv, range) in &candidates {
             let mut hit: Option<Hit<'_, '_>> = None;
             for af in entries.get(range.clone()).unwrap_or_default() {
                 match affected_by_ref(af, &installed) {
                     Ok((true, fixed)) => {
+                        matched.push(*af);
                         let h = hit.get_or_insert_with(|| Hit {
                             adv,
                             ids: adv.all_ids(),
-                            affected: Vec::new(),
+                            affected: matched.len() - 1..matched.len() - 1,
                             fixed: Vec::new(),
                             will_not_fix: false,
                         });
-                        h.affected.push(*af);
+                        h.affected.end = matched.len();
                         h.fixed.extend(fixed);
                         h.will_not_fix |= will_not_fix(af);
                     }
@@ -451,7 +458,7 @@ fn match_views(
             }
             hits.extend(hit);
         }
-        for f in merge(hits, p, eco, name, version, *scheme, db) {
+        for f in merge(hits, &matched, p, eco, name, version, *scheme, db) {
             if (opts.skip_unfixed && f.status != Status::Fixed)
                 || (opts.skip_will_not_fix && f.status == Status::WillNotFix)
             {
@@ -460,13 +467,18 @@ fn match_views(
             o.findings.push(f);
         }
     }
+    // Sorted here, in parallel, so that the final sort only merges sorted runs.
+    o.findings
+        .sort_by(|a, b| finding_key(a).cmp(&finding_key(b)));
     o
 }
 
 /// Groups a package's hits into findings: hits sharing any id (record id, alias, upstream)
 /// are one vulnerability.
+#[allow(clippy::too_many_arguments)]
 fn merge(
     hits: Vec<Hit<'_, '_>>,
+    matched: &[AffectedRef<'_>],
     p: &Package,
     eco: &str,
     name: &str,
@@ -513,7 +525,9 @@ fn merge(
     let mut out = Vec::new();
     for (_, mut group) in groups {
         group.sort_by(|a, b| a.adv.id.cmp(b.adv.id));
-        let ids: BTreeSet<&str> = group.iter().flat_map(|h| h.ids.iter().copied()).collect();
+        let mut ids: Vec<&str> = group.iter().flat_map(|h| h.ids.iter().copied()).collect();
+        ids.sort_unstable();
+        ids.dedup();
         let primary = ids
             .iter()
             .find(|i| i.starts_with("CVE-"))
@@ -538,7 +552,7 @@ fn merge(
         };
         let sev_in: Vec<(&AdvisoryView<'_>, &[AffectedRef<'_>])> = group
             .iter()
-            .map(|h| (h.adv, h.affected.as_slice()))
+            .map(|h| (h.adv, matched.get(h.affected.clone()).unwrap_or_default()))
             .collect();
         let (severity, severity_source, cvss) = severity::assess(&sev_in);
         let cves: Vec<&str> = ids

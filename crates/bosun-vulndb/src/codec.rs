@@ -592,15 +592,15 @@ pub fn decode(bytes: &[u8]) -> Result<Advisory, DecodeError> {
     AdvisoryView::parse(bytes)?.to_advisory()
 }
 
-/// Splits a group of framed records; `Err` when the framing is broken.
-pub(crate) fn split_framed(mut group: &[u8]) -> R<Vec<&[u8]>> {
-    let mut out = Vec::new();
-    while !group.is_empty() {
-        let mut c = Cursor { b: group };
-        let n = c.varint()?;
-        let rec = c.bytes(n)?;
-        out.push(rec);
-        group = c.b;
-    }
-    Ok(out)
+/// The records of a group (each framed by its varint length); an item is `Err` when the
+/// framing is broken, and ends the iteration.
+pub(crate) fn framed(group: &[u8]) -> impl Iterator<Item = R<&[u8]>> {
+    let mut rest = Some(group);
+    std::iter::from_fn(move || {
+        let g = rest.filter(|g| !g.is_empty())?;
+        let mut c = Cursor { b: g };
+        let r = c.varint().and_then(|n| c.bytes(n));
+        rest = if r.is_ok() { Some(c.b) } else { None };
+        Some(r)
+    })
 }

@@ -728,17 +728,20 @@ impl Db {
         ecosystem: &str,
         norm: &str,
     ) -> Result<Vec<AdvisoryView<'b>>, VulnDbError> {
-        let mut views = Vec::new();
+        let count: usize = groups.iter().map(|g| g.count as usize).sum();
+        // Each record takes at least one byte: the count is bounded by what was read.
+        let mut views = Vec::with_capacity(count.min(bytes.len()));
         let mut rest = bytes;
         for g in groups {
             let (mine, tail) = rest.split_at(rest.len().min(g.len as usize));
             rest = tail;
-            let framed = codec::split_framed(mine)
-                .map_err(|e| self.corrupt("records", format!("bad group: {e}")))?;
-            if framed.len() != g.count as usize {
-                return Err(self.corrupt("packages", "group record count mismatch"));
-            }
-            for rec in framed {
+            let mut n = 0u32;
+            for rec in codec::framed(mine) {
+                let rec = rec.map_err(|e| self.corrupt("records", format!("bad group: {e}")))?;
+                n += 1;
+                if n > g.count {
+                    break;
+                }
                 let v = AdvisoryView::parse(rec)
                     .map_err(|e| self.corrupt("records", format!("bad record: {e}")))?;
                 if v.affected()
@@ -746,6 +749,9 @@ impl Db {
                 {
                     views.push(v);
                 }
+            }
+            if n != g.count {
+                return Err(self.corrupt("packages", "group record count mismatch"));
             }
         }
         if groups.len() > 1 {
@@ -816,14 +822,15 @@ impl Db {
                 .group(i)
                 .ok_or_else(|| self.corrupt("packages", "inconsistent index"))?;
             let bytes = self.read_records(g.offset, u64::from(g.len), "packages")?;
-            let framed = codec::split_framed(&bytes)
-                .map_err(|e| self.corrupt("records", format!("bad group: {e}")))?;
-            if framed.len() != g.count as usize {
-                return Err(self.corrupt("packages", "group record count mismatch"));
-            }
-            for rec in framed {
+            let mut n = 0u32;
+            for rec in codec::framed(&bytes) {
+                let rec = rec.map_err(|e| self.corrupt("records", format!("bad group: {e}")))?;
                 codec::decode(rec)
                     .map_err(|e| self.corrupt("records", format!("bad record: {e}")))?;
+                n = n.saturating_add(1);
+            }
+            if n != g.count {
+                return Err(self.corrupt("packages", "group record count mismatch"));
             }
         }
         self.kev("CVE-0000-0000")?;
