@@ -19,6 +19,9 @@ use crate::{
 /// Deepest nesting of indexes followed.
 pub const MAX_INDEX_DEPTH: usize = 4;
 
+/// Most manifests without a platform in an index whose configs are read to learn it.
+pub const MAX_UNDESCRIBED: usize = 64;
+
 /// Annotations naming an image in an OCI index.
 const REF_ANNOTATIONS: [&str; 2] = [
     "io.containerd.image.name",
@@ -526,6 +529,19 @@ fn open_layout(
     // Learn the platform of manifests the index does not describe, when there is a choice.
     let mut described: Vec<(Candidate, Option<Platform>, Option<Loaded>)> = Vec::new();
     let several = candidates.len() > 1;
+    let undescribed = candidates
+        .iter()
+        .filter(|c| c.desc.platform.is_none())
+        .count();
+    if several && undescribed > MAX_UNDESCRIBED {
+        // Each would cost a manifest and a config read (network requests for a registry).
+        return Err(ImageError::Malformed {
+            source_name,
+            message: format!(
+                "the index lists {undescribed} manifests without a platform (at most {MAX_UNDESCRIBED} are examined)"
+            ),
+        });
+    }
     for c in candidates {
         if c.desc.platform.is_none() && several {
             let (raw_m, m, raw_c) = read_manifest_and_config(&store, &c.desc, opts)?;

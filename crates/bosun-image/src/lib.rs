@@ -91,7 +91,7 @@ pub use config::{
 };
 pub use error::ImageError;
 pub use final_view::{FinalView, MAX_LINK_HOPS};
-pub use image::{Image, MAX_INDEX_DEPTH};
+pub use image::{Image, MAX_INDEX_DEPTH, MAX_UNDESCRIBED};
 pub use path::{NameProblem, normalize_entry_name, normalize_rooted};
 
 /// What a layer entry is.

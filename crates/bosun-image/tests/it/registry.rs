@@ -847,6 +847,41 @@ fn nested_indexes_in_a_registry_are_followed_to_the_platform() {
 }
 
 #[test]
+fn an_index_of_many_undescribed_manifests_is_refused_before_fetching_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("www");
+    let dir = root.join("v2/many/manifests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let n = bosun_image::MAX_UNDESCRIBED + 1;
+    let manifests: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "digest": format!("sha256:{:064x}", i),
+                "size": 100,
+            })
+        })
+        .collect();
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": manifests,
+    });
+    std::fs::write(dir.join("latest"), serde_json::to_vec(&index).unwrap()).unwrap();
+    let server = TestServer::serve_dir(&root).unwrap();
+    let host = server.base_url().trim_start_matches("http://").to_owned();
+    let src = Source::parse(&format!("registry:{host}/many")).unwrap();
+    let e = Image::open_with_registry(&src, &OpenOptions::default(), &reg_opts()).unwrap_err();
+    assert!(matches!(e, ImageError::Malformed { .. }), "{e:?}");
+    assert!(
+        e.to_string()
+            .contains(&format!("{n} manifests without a platform")),
+        "{e}"
+    );
+    assert_eq!(server.requests().len(), 1, "only the index was fetched");
+}
+
+#[test]
 fn missing_tag_and_unknown_registry_errors_are_clear() {
     let tmp = tempfile::tempdir().unwrap();
     let oci = tmp.path().join("oci");
