@@ -557,12 +557,19 @@ impl Client {
 
     fn send(&self, method: &str, url: &str, headers: &[(&str, &str)]) -> Result<Response, Attempt> {
         let mut current = url.to_string();
+        let first_origin = origin(url);
         for _ in 0..=MAX_REDIRECTS {
             self.check_url(&current).map_err(Attempt::Fatal)?;
             let mut req = ureq::http::Request::builder()
                 .method(method)
                 .uri(current.as_str());
+            // Credentials go only to the origin they were meant for: a registry redirecting a
+            // blob to a CDN or a pre-signed S3 URL must not hand them over.
+            let same_origin = origin(&current) == first_origin;
             for (k, v) in headers {
+                if !same_origin && k.eq_ignore_ascii_case("authorization") {
+                    continue;
+                }
                 req = req.header(*k, *v);
             }
             let req = req.body(()).map_err(|e| {
@@ -756,6 +763,17 @@ pub fn is_loopback(host: &str) -> bool {
     }
     h.parse::<std::net::IpAddr>()
         .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `scheme://host:port` of a URL, lowercased (`None` when it does not parse).
+fn origin(url: &str) -> Option<String> {
+    let uri: Uri = url.parse().ok()?;
+    let scheme = uri.scheme_str()?.to_ascii_lowercase();
+    let host = uri.host()?.to_ascii_lowercase();
+    let port = uri
+        .port_u16()
+        .unwrap_or(if scheme == "https" { 443 } else { 80 });
+    Some(format!("{scheme}://{host}:{port}"))
 }
 
 /// Resolves a `Location` header against the URL that answered it.

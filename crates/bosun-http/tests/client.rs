@@ -334,6 +334,47 @@ fn redirect_is_followed() {
     assert_eq!(r.read_to_vec(100).unwrap(), b"target");
 }
 
+/// Credentials follow a redirect on the same origin, never to another one (a registry's blob
+/// redirect to a CDN must not leak the registry token).
+#[test]
+fn authorization_is_dropped_on_a_redirect_to_another_origin() {
+    let (_dir, server, client) = setup(b"target");
+    let (_dir2, other, _) = setup(b"elsewhere");
+    let elsewhere = other.url("/f.bin");
+    server.set_hook(Some(Box::new(move |r| match r.path.as_str() {
+        "/same" => Some(Reply {
+            status: 307,
+            headers: vec![("Location".into(), "/f.bin".into())],
+            body: vec![],
+        }),
+        "/away" => Some(Reply {
+            status: 307,
+            headers: vec![("Location".into(), elsewhere.clone())],
+            body: vec![],
+        }),
+        _ => None,
+    })));
+    let auth = [("Authorization", "Bearer s3cr3t")];
+    let r = client.get(&server.url("/same"), &auth).unwrap();
+    assert_eq!(r.read_to_vec(100).unwrap(), b"target");
+    let kept = server.requests();
+    assert!(
+        kept.iter()
+            .filter(|q| q.path == "/f.bin")
+            .all(|q| q.header("authorization") == Some("Bearer s3cr3t")),
+        "same origin keeps the header"
+    );
+    let r = client.get(&server.url("/away"), &auth).unwrap();
+    assert_eq!(r.read_to_vec(100).unwrap(), b"elsewhere");
+    let seen = other.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].header("authorization"),
+        None,
+        "not sent to another origin"
+    );
+}
+
 proptest::proptest! {
     #[test]
     fn fuzz_header_values(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
