@@ -19,6 +19,7 @@
 //! ```
 
 pub mod http;
+pub mod registry;
 
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};

@@ -95,3 +95,12 @@ pub(crate) fn one_line(err: &anyhow::Error) -> String {
     }
     parts.join(": ")
 }
+
+#[cfg(test)]
+mod tests {
+    /// clap's own consistency checks (unique names, valid defaults) over every command.
+    #[test]
+    fn command_line_definition_is_consistent() {
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
+    }
+}

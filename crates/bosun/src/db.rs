@@ -9,6 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
+use crate::source::NetArgs;
+
 /// Where bosun keeps its cache and its vulnerability database.
 #[derive(Args, Clone)]
 pub(crate) struct DbDirArgs {
@@ -71,18 +73,14 @@ pub(crate) struct FeedArgs {
         env = "BOSUN_DB_MIRROR"
     )]
     pub(crate) mirror: Option<String>,
-    /// Allow plain http:// to hosts other than loopback.
-    #[arg(long)]
-    pub(crate) insecure: bool,
-    /// Extra CA certificates (PEM) to trust.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) ca_cert: Option<PathBuf>,
 }
 
 #[derive(Args)]
 pub(crate) struct UpdateArgs {
     #[command(flatten)]
     feeds: FeedArgs,
+    #[command(flatten)]
+    net: NetArgs,
     /// OSV ecosystems to fetch (comma-separated; default: the distributions and language
     /// registries images carry).
     #[arg(long, value_delimiter = ',', value_name = "ECOSYSTEMS")]
@@ -122,7 +120,7 @@ pub(crate) fn run(cmd: &DbCommand, dirs: &DbDirArgs) -> anyhow::Result<ExitCode>
     let db_dir = dirs.db_dir()?;
     match cmd {
         DbCommand::Update(a) => {
-            let mut opts = update_options(&db_dir, &a.feeds);
+            let mut opts = update_options(&db_dir, &a.feeds, &a.net);
             if !a.ecosystems.is_empty() {
                 opts.ecosystems = a.ecosystems.iter().map(|e| e.trim().to_owned()).collect();
             }
@@ -272,11 +270,12 @@ fn is_export(path: &std::path::Path) -> bool {
 pub(crate) fn update_options(
     db_dir: &std::path::Path,
     feeds: &FeedArgs,
+    net: &NetArgs,
 ) -> bosun_feeds::UpdateOptions {
     let mut opts = bosun_feeds::UpdateOptions::new(db_dir);
     opts.mirror.clone_from(&feeds.mirror);
-    opts.http.insecure = feeds.insecure;
-    opts.http.ca_file.clone_from(&feeds.ca_cert);
+    opts.http.insecure = net.insecure;
+    opts.http.ca_file.clone_from(&net.ca_cert);
     opts
 }
 

@@ -199,7 +199,10 @@ fn open_db(
             "no vulnerability database in {}: downloading it (or use `bosun db import` and --offline)",
             db_dir.display()
         ));
-        db::update(&db::update_options(&db_dir, &args.feeds), args.quiet)?;
+        db::update(
+            &db::update_options(&db_dir, &args.feeds, &args.source.net),
+            args.quiet,
+        )?;
     }
     progress.message("opening vulnerability database");
     let db = db::open(&db_dir)?;

@@ -5,11 +5,31 @@ use clap::Args;
 
 use crate::output::Progress;
 
+/// How to reach servers (registries, feed mirrors).
+#[derive(Args, Clone)]
+pub(crate) struct NetArgs {
+    /// Allow plain http:// to hosts other than loopback.
+    #[arg(long)]
+    pub(crate) insecure: bool,
+    /// Extra CA certificates (PEM) to trust.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ca_cert: Option<std::path::PathBuf>,
+}
+
 #[derive(Args)]
 pub(crate) struct SourceArgs {
     /// The image: docker-archive:PATH, oci-archive:PATH, oci-dir:PATH, dir:PATH, sbom:PATH
-    /// (bosun JSON, CycloneDX or SPDX), or a path recognized by its contents.
+    /// (bosun JSON, CycloneDX or SPDX), registry:REF, a path recognized by its contents, or a
+    /// registry reference (alpine:3.20, ghcr.io/org/app@sha256:..., localhost:5000/x:y).
     pub(crate) source: String,
+    #[command(flatten)]
+    pub(crate) net: NetArgs,
+    /// Registry user name (else ~/.docker/config.json credentials, else anonymous).
+    #[arg(long, value_name = "NAME", env = "BOSUN_USERNAME")]
+    pub(crate) username: Option<String>,
+    /// Read the registry password from standard input (with --username).
+    #[arg(long, requires = "username")]
+    pub(crate) password_stdin: bool,
     /// Platform to pick from a multi-platform index (os/arch[/variant]).
     #[arg(long, default_value = "linux/amd64")]
     pub(crate) platform: String,
@@ -83,6 +103,32 @@ pub(crate) fn open(args: &SourceArgs, progress: &Progress) -> anyhow::Result<bos
         image: args.image.clone(),
         limits,
     };
+    let mut registry = bosun_image::RegistryOptions {
+        insecure: args.net.insecure,
+        ca_file: args.net.ca_cert.clone(),
+        ..bosun_image::RegistryOptions::default()
+    };
+    if let Some(username) = &args.username {
+        let password = if args.password_stdin {
+            let mut p = String::new();
+            std::io::Read::read_to_string(
+                &mut std::io::Read::take(std::io::stdin(), 64 << 10),
+                &mut p,
+            )
+            .context("cannot read the password from standard input")?;
+            p.trim_end_matches(['\r', '\n']).to_owned()
+        } else {
+            std::env::var("BOSUN_PASSWORD").map_err(|_| {
+                anyhow::anyhow!("--username needs --password-stdin (or BOSUN_PASSWORD)")
+            })?
+        };
+        registry.credentials = Some(bosun_image::Credentials {
+            username: username.clone(),
+            password,
+        });
+    }
     progress.message("opening image");
-    Ok(bosun_image::Image::open(&source, &opts)?)
+    Ok(bosun_image::Image::open_with_registry(
+        &source, &opts, &registry,
+    )?)
 }

@@ -733,3 +733,79 @@ fn an_sbom_is_matched_like_the_image_it_describes() {
         assert_eq!(via, direct, "through {format}");
     }
 }
+
+/// The same image pushed to a real registry behind basic auth: pulled with
+/// `--username`/`--password-stdin`, it gives the findings of the archive; without
+/// credentials, one clear error.
+#[test]
+fn a_registry_image_is_scanned_like_its_archive() {
+    use bosun_testkit::registry::{RealRegistry, has_htpasswd, tools};
+    if !tools() || !has_htpasswd() {
+        return;
+    }
+    let Some(s) = setup() else { return };
+    let reg = RealRegistry::start(Some(("bosun", "s3cret")));
+    reg.push_from(
+        &format!("docker-archive:{}", s.image.display()),
+        "team/debian:11",
+        false,
+    );
+    let reference = format!("{}/team/debian:11", reg.host());
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_bosun"))
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let ids = |out: &std::process::Output| -> BTreeSet<(String, String)> {
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["package"]["name"].to_string(), f["id"].to_string()))
+            .collect()
+    };
+    let db = s.db.to_str().unwrap();
+    let base = [
+        "scan",
+        "--scanners",
+        "vuln",
+        "--format",
+        "json",
+        "--offline",
+        "--db-dir",
+        db,
+    ];
+    let archive = run(&[&base[..], &[s.image.to_str().unwrap()]].concat(), "");
+    let pulled = run(
+        &[
+            &base[..],
+            &["--username", "bosun", "--password-stdin", &reference],
+        ]
+        .concat(),
+        "s3cret\n",
+    );
+    assert!(
+        pulled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pulled.stderr)
+    );
+    let v: Value = serde_json::from_slice(&pulled.stdout).unwrap();
+    assert_eq!(v["source"]["kind"], "registry");
+    assert_eq!(ids(&pulled), ids(&archive));
+    assert!(!ids(&pulled).is_empty());
+
+    let denied = run(&[&base[..], &[reference.as_str()]].concat(), "");
+    assert_eq!(denied.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&denied.stderr);
+    assert!(
+        err.contains(&reg.host()) && err.lines().count() == 1,
+        "{err}"
+    );
+}
