@@ -131,14 +131,59 @@ impl<'s> Installed<'s> {
     }
 }
 
+/// A reusable OSV range: the event strings of one evaluation are kept for the next, so
+/// that evaluating a range allocates nothing once a thread has warmed up.
+#[derive(Default)]
+struct RangeBuf {
+    range: Option<vosv::Range>,
+    pool: Vec<String>,
+}
+
+impl RangeBuf {
+    /// The range of `kind` with `events`, built in the kept buffers.
+    fn fill<'e>(
+        &mut self,
+        kind: vosv::RangeType,
+        events: impl Iterator<Item = EventRef<'e>>,
+    ) -> &vosv::Range {
+        let range = self
+            .range
+            .get_or_insert_with(|| vosv::Range::new(kind, Vec::new()));
+        for e in range.events.drain(..) {
+            let (vosv::Event::Introduced(s)
+            | vosv::Event::Fixed(s)
+            | vosv::Event::LastAffected(s)
+            | vosv::Event::Limit(s)) = e;
+            self.pool.push(s);
+        }
+        range.kind = kind;
+        for e in events {
+            let mut s = self.pool.pop().unwrap_or_default();
+            s.clear();
+            s.push_str(e.version());
+            range.events.push(match e {
+                EventRef::Introduced(_) => vosv::Event::Introduced(s),
+                EventRef::Fixed(_) => vosv::Event::Fixed(s),
+                EventRef::LastAffected(_) => vosv::Event::LastAffected(s),
+                EventRef::Limit(_) => vosv::Event::Limit(s),
+            });
+        }
+        range
+    }
+}
+
 /// The OSV evaluation shared by [`affected_by`] and the matcher: `versions` listed as
 /// written, each `ECOSYSTEM`/`SEMVER` range (an error in any range is the entry's error),
 /// then `versions` equal under the ecosystem's order; fixes kept when above the version.
-fn evaluate<'e>(
+fn evaluate<'e, E>(
     versions: impl Iterator<Item = &'e str> + Clone,
-    ranges: impl Iterator<Item = (&'e str, Vec<vosv::Event>)>,
+    ranges: impl Iterator<Item = (&'e str, E)>,
     v: &Installed<'_>,
-) -> Result<(bool, Vec<String>), VersionError> {
+    buf: &mut RangeBuf,
+) -> Result<(bool, Vec<String>), VersionError>
+where
+    E: Iterator<Item = EventRef<'e>>,
+{
     let mut hit = versions.clone().any(|x| x == v.text);
     let mut fixed = Vec::new();
     for (kind, events) in ranges {
@@ -147,11 +192,12 @@ fn evaluate<'e>(
             "SEMVER" => (vosv::RangeType::Semver, Ecosystem::Semver),
             _ => continue,
         };
-        let range = vosv::Range::new(kind, events);
-        if range.affects_parsed(eco, v.parsed(eco)?)? {
+        let installed = v.parsed(eco)?;
+        let range = buf.fill(kind, events);
+        if range.affects_parsed(eco, installed)? {
             hit = true;
-            fixed.extend(range.events.into_iter().filter_map(|e| match e {
-                vosv::Event::Fixed(s) => Some(s),
+            fixed.extend(range.events.iter().filter_map(|e| match e {
+                vosv::Event::Fixed(s) => Some(s.clone()),
                 _ => None,
             }));
         }
@@ -184,22 +230,19 @@ pub fn affected_by(
     version: &str,
 ) -> Result<(bool, Vec<String>), bosun_version::VersionError> {
     let ranges = af.ranges.iter().map(|r| {
-        let events = r
-            .events
-            .iter()
-            .map(|e| match e {
-                bosun_vulndb::Event::Introduced(s) => vosv::Event::Introduced(s.clone()),
-                bosun_vulndb::Event::Fixed(s) => vosv::Event::Fixed(s.clone()),
-                bosun_vulndb::Event::LastAffected(s) => vosv::Event::LastAffected(s.clone()),
-                bosun_vulndb::Event::Limit(s) => vosv::Event::Limit(s.clone()),
-            })
-            .collect();
+        let events = r.events.iter().map(|e| match e {
+            bosun_vulndb::Event::Introduced(s) => EventRef::Introduced(s),
+            bosun_vulndb::Event::Fixed(s) => EventRef::Fixed(s),
+            bosun_vulndb::Event::LastAffected(s) => EventRef::LastAffected(s),
+            bosun_vulndb::Event::Limit(s) => EventRef::Limit(s),
+        });
         (r.kind.as_str(), events)
     });
     evaluate(
         af.versions.iter().map(String::as_str),
         ranges,
         &Installed::new(version, scheme),
+        &mut RangeBuf::default(),
     )
 }
 
@@ -207,24 +250,10 @@ pub fn affected_by(
 fn affected_by_ref(
     af: &AffectedRef<'_>,
     v: &Installed<'_>,
+    buf: &mut RangeBuf,
 ) -> Result<(bool, Vec<String>), VersionError> {
-    // Events are turned into owned ones only for the range types that are evaluated.
-    let ranges = af
-        .ranges()
-        .filter(|r| matches!(r.kind, "ECOSYSTEM" | "SEMVER"))
-        .map(|r| {
-            let events = r
-                .events()
-                .map(|e| match e {
-                    EventRef::Introduced(s) => vosv::Event::Introduced(s.to_string()),
-                    EventRef::Fixed(s) => vosv::Event::Fixed(s.to_string()),
-                    EventRef::LastAffected(s) => vosv::Event::LastAffected(s.to_string()),
-                    EventRef::Limit(s) => vosv::Event::Limit(s.to_string()),
-                })
-                .collect();
-            (r.kind, events)
-        });
-    evaluate(af.versions(), ranges, v)
+    let ranges = af.ranges().map(|r| (r.kind, r.events()));
+    evaluate(af.versions(), ranges, v, buf)
 }
 
 /// Whether an affected entry's vendor data says the issue will not be fixed.
@@ -308,16 +337,20 @@ pub fn match_inventory(inv: &Inventory, db: &Db, opts: &MatchOptions) -> MatchRe
     let groups: Vec<_> = groups.into_iter().collect();
     let outcomes: Vec<KeyOutcome> = groups
         .par_iter()
-        .map(|((eco, norm), members)| match_key_group(db, opts, eco, norm, members))
+        .map_init(RangeBuf::default, |buf, ((eco, norm), members)| {
+            match_key_group(db, opts, eco, norm, members, buf)
+        })
         .collect();
     let mut withdrawn_ids: BTreeSet<String> = BTreeSet::new();
     let mut bad_versions = 0usize;
+    let mut found: Vec<Vec<Finding>> = Vec::with_capacity(outcomes.len());
     for o in outcomes {
-        out.findings.extend(o.findings);
+        found.push(o.findings);
         out.diagnostics.extend(o.diagnostics);
         withdrawn_ids.extend(o.withdrawn);
         bad_versions += o.bad_versions;
     }
+    out.findings = sorted_findings(found);
     out.withdrawn_skipped = withdrawn_ids.len();
     if no_eco > 0 {
         out.diagnostics.push(diag(
@@ -340,7 +373,6 @@ pub fn match_inventory(inv: &Inventory, db: &Db, opts: &MatchOptions) -> MatchRe
             None,
         ));
     }
-    sort_findings(&mut out.findings);
     out
 }
 
@@ -349,21 +381,28 @@ fn finding_key(f: &Finding) -> (&String, &String, usize, &String) {
     (&f.package.name, &f.package.version, f.layer.index, &f.id)
 }
 
-/// Sorts findings by package name, version, layer and id (stable): an index is sorted and
-/// each finding moved once, rather than the large findings moved by the sort.
-fn sort_findings(findings: &mut Vec<Finding>) {
-    let key = finding_key;
-    let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by(|&a, &b| match (findings.get(a), findings.get(b)) {
-        (Some(x), Some(y)) => key(x).cmp(&key(y)),
-        _ => a.cmp(&b),
-    });
-    let mut slots: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
-    findings.extend(
-        order
-            .into_iter()
-            .filter_map(|i| slots.get_mut(i).and_then(Option::take)),
-    );
+/// All findings sorted by package name, version, layer and id (stable: ties keep the key
+/// order). Positions are sorted (in parallel), then each finding is moved once.
+fn sorted_findings(mut found: Vec<Vec<Finding>>) -> Vec<Finding> {
+    let mut order: Vec<(usize, usize)> = found
+        .iter()
+        .enumerate()
+        .flat_map(|(g, v)| (0..v.len()).map(move |i| (g, i)))
+        .collect();
+    {
+        let all: &[Vec<Finding>] = &found;
+        let at = |&(g, i): &(usize, usize)| all.get(g).and_then(|v| v.get(i)).map(finding_key);
+        order.par_sort_by(|a, b| at(a).cmp(&at(b)));
+    }
+    order
+        .into_iter()
+        .filter_map(|(g, i)| {
+            found
+                .get_mut(g)
+                .and_then(|v| v.get_mut(i))
+                .map(std::mem::take)
+        })
+        .collect()
 }
 
 fn match_key_group(
@@ -372,12 +411,13 @@ fn match_key_group(
     eco: &str,
     norm: &str,
     members: &[(&Package, String, String, Ecosystem)],
+    buf: &mut RangeBuf,
 ) -> KeyOutcome {
     let Some((first, first_name, _, _)) = members.first() else {
         return KeyOutcome::default();
     };
     match db.lookup_with(eco, first_name, |views| {
-        match_views(views, db, opts, eco, norm, members)
+        match_views(views, db, opts, eco, norm, members, buf)
     }) {
         Ok(o) => o,
         Err(e) => KeyOutcome {
@@ -401,6 +441,7 @@ fn same_name(base: &str, written: &str, norm: &str) -> bool {
 }
 
 /// Matches the packages of one key against the records the key's lookup returned.
+#[allow(clippy::too_many_arguments)]
 fn match_views(
     views: &[AdvisoryView<'_>],
     db: &Db,
@@ -408,6 +449,7 @@ fn match_views(
     eco: &str,
     norm: &str,
     members: &[(&Package, String, String, Ecosystem)],
+    buf: &mut RangeBuf,
 ) -> KeyOutcome {
     let mut o = KeyOutcome::default();
     let (base, _) = split_ecosystem(eco);
@@ -438,7 +480,7 @@ fn match_views(
         for (adv, range) in &candidates {
             let mut hit: Option<Hit<'_, '_>> = None;
             for af in entries.get(range.clone()).unwrap_or_default() {
-                match affected_by_ref(af, &installed) {
+                match affected_by_ref(af, &installed, buf) {
                     Ok((true, fixed)) => {
                         matched.push(*af);
                         let h = hit.get_or_insert_with(|| Hit {
