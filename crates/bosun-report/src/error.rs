@@ -4,8 +4,8 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReportError {
-    /// The format name is not one of `json`, `cyclonedx-json`, `spdx-json`, `table`.
-    #[error("unknown output format {0:?} (expected json, cyclonedx-json, spdx-json or table)")]
+    /// The format name is not one of [`crate::Format::ALL`]'s names.
+    #[error("unknown output format {0:?} (expected {names})", names = crate::Format::ALL.map(crate::Format::name).join(", "))]
     UnknownFormatName(String),
     /// Serializing the report failed.
     #[error("serializing the report failed")]

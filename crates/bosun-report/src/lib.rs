@@ -34,10 +34,12 @@ mod bosun_json;
 mod cyclonedx;
 mod cyclonedx_license_ids;
 mod error;
+mod findings;
 mod foreign;
 mod ids;
 mod license;
 mod props;
+mod sarif;
 mod spdx_json;
 mod table;
 
@@ -73,16 +75,22 @@ pub enum Format {
     SpdxJson,
     /// A human table of packages.
     Table,
+    /// SARIF 2.1.0, as GitHub code scanning reads it.
+    Sarif,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 5] = [
         Format::Json,
         Format::CycloneDxJson,
         Format::SpdxJson,
         Format::Table,
+        Format::Sarif,
     ];
+
+    /// The formats [`read_sbom`] reads back to the inventory they were written from.
+    pub const SBOM: [Format; 3] = [Format::Json, Format::CycloneDxJson, Format::SpdxJson];
 
     /// The name used on the command line.
     #[must_use]
@@ -92,6 +100,7 @@ impl Format {
             Format::CycloneDxJson => "cyclonedx-json",
             Format::SpdxJson => "spdx-json",
             Format::Table => "table",
+            Format::Sarif => "sarif",
         }
     }
 }
@@ -161,6 +170,7 @@ pub fn render(
         Format::CycloneDxJson => write_json(out, &cyclonedx::to_bom(inv, opts)?),
         Format::SpdxJson => write_json(out, &spdx_json::to_document(inv, opts)?),
         Format::Table => table::write(inv, opts, out),
+        Format::Sarif => write_json(out, &sarif::to_sarif(inv, opts)),
     }
 }
 
@@ -228,7 +238,7 @@ pub fn fuzz_read_sbom(data: &[u8]) {
         if let Err(e) = render(&inv, format, &opts, &mut out) {
             panic!("rendering a read inventory as {format} failed: {e}");
         }
-        if format != Format::Table {
+        if Format::SBOM.contains(&format) {
             match read_sbom(&out) {
                 Ok(back) => assert_eq!(back, inv, "{format} did not round-trip"),
                 Err(e) => panic!("reading back {format} failed: {e}"),

@@ -9,6 +9,8 @@ mod formats;
 mod generate;
 mod hostile;
 mod roundtrip;
+mod sample;
+mod sarif;
 mod schemas;
 
 /// proptest cases: `default`, or `PROPTEST_CASES` for a longer run.

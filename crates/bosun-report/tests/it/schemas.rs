@@ -62,7 +62,7 @@ pub(crate) fn validator(format: Format) -> Option<&'static Validator> {
         Format::Json => Some(BOSUN.get_or_init(build_bosun)),
         Format::CycloneDxJson => CDX.get_or_init(build_cyclonedx).as_ref(),
         Format::SpdxJson => SPDX.get_or_init(build_spdx).as_ref(),
-        Format::Table => None,
+        _ => None,
     }
 }
 
@@ -189,5 +189,88 @@ fn embedded_cyclonedx_license_ids_match_the_schema_enum() {
     // Ids of the newer SPDX list the enum lacks are not written as ids.
     for id in ["NOASSERTION", "HDF5", "mit", "GPL-2+", ""] {
         assert!(!bosun_report::is_cyclonedx_license_id(id), "{id}");
+    }
+}
+
+/// A schema kept in this crate's `tests/schemas` (copies of the official files; see
+/// `SOURCES.md` there).
+pub(crate) fn repo_schema(rel: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/schemas")
+        .join(rel)
+}
+
+fn draft7(rel: &str) -> Validator {
+    let schema = load(&repo_schema(rel));
+    jsonschema::options()
+        .with_draft(Draft::Draft7)
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+/// The SARIF 2.1.0 validator (SchemaStore's draft-07 copy, the one GitHub's docs name).
+pub(crate) fn sarif_validator() -> &'static Validator {
+    static V: OnceLock<Validator> = OnceLock::new();
+    V.get_or_init(|| draft7("sarif/sarif-2.1.0.json"))
+}
+
+/// The GitLab container scanning report 15.0.7 validator.
+pub(crate) fn gitlab_validator() -> &'static Validator {
+    static V: OnceLock<Validator> = OnceLock::new();
+    V.get_or_init(|| draft7("gitlab/15.0.7/container-scanning-report-format.json"))
+}
+
+/// Every error of `doc` against `v`, as text (empty when valid).
+pub(crate) fn errors_of(v: &Validator, doc: &Value) -> Vec<String> {
+    v.iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .take(10)
+        .collect()
+}
+
+/// The schemas kept in the repository are byte-for-byte the official copies in the shared
+/// test data.
+#[test]
+fn repo_schemas_equal_the_shared_copies() {
+    let shared = bosun_testdata::require!("schemas");
+    for (here, there) in [
+        (
+            "sarif/sarif-2.1.0.json",
+            "sarif/schemastore/sarif-2.1.0.json",
+        ),
+        (
+            "gitlab/15.0.7/container-scanning-report-format.json",
+            "gitlab/15.0.7/container-scanning-report-format.json",
+        ),
+        ("junit/junit-10.xsd", "junit/jenkins-xunit/junit-10.xsd"),
+    ] {
+        assert_eq!(
+            std::fs::read(repo_schema(here)).unwrap(),
+            std::fs::read(shared.join(there)).unwrap(),
+            "{here}"
+        );
+    }
+}
+
+/// The validators accept the peer examples kept with the shared schemas (trivy's real SARIF
+/// and GitLab output) and reject a broken copy, so a pass means something.
+#[test]
+fn ci_validators_accept_peer_examples() {
+    let shared = bosun_testdata::require!("schemas");
+    for (v, file) in [
+        (
+            sarif_validator(),
+            "sarif/trivy-example/alpine-310.sarif.golden",
+        ),
+        (
+            gitlab_validator(),
+            "gitlab/trivy-example/alpine-310.gitlab.golden",
+        ),
+    ] {
+        let mut doc = load(&shared.join(file));
+        assert_eq!(errors_of(v, &doc), Vec::<String>::new(), "{file}");
+        doc.as_object_mut().unwrap().remove("version");
+        assert!(!errors_of(v, &doc).is_empty(), "{file} without version");
     }
 }
