@@ -646,3 +646,58 @@ fn merge(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bosun_vulndb::DbBuilder;
+
+    /// The matcher's evaluation (borrowed entry, one reused range buffer for everything)
+    /// gives what the public [`affected_by`] gives (owned entry, fresh buffers), for every
+    /// affected entry of the real Go, crates.io, PyPI and Alpine records at each event's
+    /// version and at `0.1`.
+    #[test]
+    fn reused_buffers_evaluate_like_fresh_ones() {
+        let Some(osv) = bosun_testdata::path("data/osv") else {
+            return;
+        };
+        let mut b = DbBuilder::new();
+        for f in ["go", "crates.io", "pypi", "alpine-converted"] {
+            b.add_path(osv.join(f)).expect("import");
+        }
+        let mut buf = RangeBuf::default();
+        let (mut checked, mut hits) = (0usize, 0usize);
+        for a in b.advisories() {
+            let bytes = bosun_vulndb::codec::encode(a);
+            let view = AdvisoryView::parse(&bytes).expect("view");
+            for (owned, borrowed) in a.affected.iter().zip(view.affected()) {
+                let Some(scheme) = Ecosystem::from_osv(&owned.package.ecosystem) else {
+                    continue;
+                };
+                let mut versions: Vec<&str> = owned
+                    .ranges
+                    .iter()
+                    .flat_map(|r| &r.events)
+                    .map(|e| match e {
+                        bosun_vulndb::Event::Introduced(v)
+                        | bosun_vulndb::Event::Fixed(v)
+                        | bosun_vulndb::Event::LastAffected(v)
+                        | bosun_vulndb::Event::Limit(v) => v.as_str(),
+                    })
+                    .collect();
+                versions.push("0.1");
+                for v in versions {
+                    let fresh = affected_by(owned, scheme, v);
+                    let reused = affected_by_ref(&borrowed, &Installed::new(v, scheme), &mut buf);
+                    assert_eq!(fresh, reused, "{} {v}", a.id);
+                    checked += 1;
+                    hits += usize::from(matches!(fresh, Ok((true, _))));
+                }
+            }
+        }
+        assert!(
+            checked > 10_000 && hits > 1_000,
+            "{checked} checked, {hits} hits"
+        );
+    }
+}
