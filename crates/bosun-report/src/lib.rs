@@ -36,6 +36,7 @@ mod cyclonedx_license_ids;
 mod error;
 mod findings;
 mod foreign;
+mod gitlab;
 mod ids;
 mod license;
 mod props;
@@ -77,16 +78,19 @@ pub enum Format {
     Table,
     /// SARIF 2.1.0, as GitHub code scanning reads it.
     Sarif,
+    /// The GitLab container scanning report (schema 15.0.7).
+    Gitlab,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Json,
         Format::CycloneDxJson,
         Format::SpdxJson,
         Format::Table,
         Format::Sarif,
+        Format::Gitlab,
     ];
 
     /// The formats [`read_sbom`] reads back to the inventory they were written from.
@@ -101,6 +105,7 @@ impl Format {
             Format::SpdxJson => "spdx-json",
             Format::Table => "table",
             Format::Sarif => "sarif",
+            Format::Gitlab => "gitlab",
         }
     }
 }
@@ -171,6 +176,7 @@ pub fn render(
         Format::SpdxJson => write_json(out, &spdx_json::to_document(inv, opts)?),
         Format::Table => table::write(inv, opts, out),
         Format::Sarif => write_json(out, &sarif::to_sarif(inv, opts)),
+        Format::Gitlab => write_json(out, &gitlab::to_report(inv, opts)),
     }
 }
 

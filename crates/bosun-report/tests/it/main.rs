@@ -7,6 +7,7 @@
 mod data;
 mod formats;
 mod generate;
+mod gitlab;
 mod hostile;
 mod roundtrip;
 mod sample;
