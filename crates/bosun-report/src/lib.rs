@@ -38,6 +38,7 @@ mod findings;
 mod foreign;
 mod gitlab;
 mod ids;
+mod junit;
 mod license;
 mod props;
 mod sarif;
@@ -80,17 +81,20 @@ pub enum Format {
     Sarif,
     /// The GitLab container scanning report (schema 15.0.7).
     Gitlab,
+    /// JUnit XML: one test case per finding.
+    Junit,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Json,
         Format::CycloneDxJson,
         Format::SpdxJson,
         Format::Table,
         Format::Sarif,
         Format::Gitlab,
+        Format::Junit,
     ];
 
     /// The formats [`read_sbom`] reads back to the inventory they were written from.
@@ -106,6 +110,7 @@ impl Format {
             Format::Table => "table",
             Format::Sarif => "sarif",
             Format::Gitlab => "gitlab",
+            Format::Junit => "junit",
         }
     }
 }
@@ -177,6 +182,7 @@ pub fn render(
         Format::Table => table::write(inv, opts, out),
         Format::Sarif => write_json(out, &sarif::to_sarif(inv, opts)),
         Format::Gitlab => write_json(out, &gitlab::to_report(inv, opts)),
+        Format::Junit => junit::write(inv, opts, out),
     }
 }
 

@@ -9,6 +9,7 @@ mod formats;
 mod generate;
 mod gitlab;
 mod hostile;
+mod junit;
 mod roundtrip;
 mod sample;
 mod sarif;
