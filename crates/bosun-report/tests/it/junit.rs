@@ -53,10 +53,10 @@ fn read_xsd(xsd: &str) -> BTreeMap<String, Decl> {
                         d.required.insert(a.clone());
                     }
                     d.attrs.insert(a);
-                } else if n.has_tag_name((XS, "element")) {
-                    if let Some(r) = n.attribute("ref").or(n.attribute("name")) {
-                        d.children.insert(r.to_owned());
-                    }
+                } else if n.has_tag_name((XS, "element"))
+                    && let Some(r) = n.attribute("ref").or(n.attribute("name"))
+                {
+                    d.children.insert(r.to_owned());
                 }
             }
         }
@@ -93,10 +93,10 @@ fn xsd_problems(xml: &str, decls: &BTreeMap<String, Decl>) -> Vec<String> {
                 problems.push(format!("{name}: text not allowed"));
             }
         }
-        if let Some(t) = n.attribute("time") {
-            if t != "0" {
-                problems.push(format!("{name}: time {t}"));
-            }
+        if let Some(t) = n.attribute("time")
+            && t != "0"
+        {
+            problems.push(format!("{name}: time {t}"));
         }
     }
     problems
