@@ -92,7 +92,7 @@ pub fn match_key(p: &Package) -> Option<(String, String, String)> {
 /// One record's verdict for one package.
 struct Hit<'v, 'a> {
     adv: &'v AdvisoryView<'a>,
-    /// The record's id, aliases and upstream ids.
+    /// The record's id, aliases and upstream ids (repeats possible).
     ids: Vec<&'a str>,
     /// The entries that hold the version: a range of the package's `matched` list.
     affected: std::ops::Range<usize>,
@@ -485,7 +485,10 @@ fn match_views(
                         matched.push(*af);
                         let h = hit.get_or_insert_with(|| Hit {
                             adv,
-                            ids: adv.all_ids(),
+                            ids: std::iter::once(adv.id)
+                                .chain(adv.aliases())
+                                .chain(adv.upstream())
+                                .collect(),
                             affected: matched.len() - 1..matched.len() - 1,
                             fixed: Vec::new(),
                             will_not_fix: false,

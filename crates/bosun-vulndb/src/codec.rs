@@ -186,6 +186,17 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// Checks a string without building it (ASCII, the common case, checked word-wise).
+    fn check_str(&mut self) -> R<()> {
+        let n = self.varint()?;
+        let b = self.bytes(n)?;
+        if b.is_ascii() || std::str::from_utf8(b).is_ok() {
+            Ok(())
+        } else {
+            Err(DecodeError("string is not UTF-8"))
+        }
+    }
+
     fn u8(&mut self) -> R<u8> {
         let (&x, rest) = self
             .b
@@ -471,8 +482,24 @@ fn read_range<'a>(c: &mut Cursor<'a>) -> R<RangeRef<'a>> {
     })
 }
 
+fn check_event(c: &mut Cursor<'_>) -> R<()> {
+    if c.u8()? > 3 {
+        return Err(DecodeError("unknown event kind"));
+    }
+    c.check_str()
+}
+
+fn check_severity(c: &mut Cursor<'_>) -> R<()> {
+    c.check_str()?;
+    c.check_str()
+}
+
+fn check_str(c: &mut Cursor<'_>) -> R<()> {
+    c.check_str()
+}
+
 fn check_range(c: &mut Cursor<'_>) -> R<()> {
-    check_items(read_range(c)?.events, read_event)
+    check_items(read_range(c)?.events, check_event)
 }
 
 fn read_affected<'a>(c: &mut Cursor<'a>) -> R<AffectedRef<'a>> {
@@ -491,8 +518,8 @@ fn read_affected<'a>(c: &mut Cursor<'a>) -> R<AffectedRef<'a>> {
 fn check_affected(c: &mut Cursor<'_>) -> R<()> {
     let a = read_affected(c)?;
     check_items(a.ranges, check_range)?;
-    check_items(a.versions, read_str)?;
-    check_items(a.severity, read_severity)
+    check_items(a.versions, check_str)?;
+    check_items(a.severity, check_severity)
 }
 
 impl<'a> AdvisoryView<'a> {
@@ -516,9 +543,9 @@ impl<'a> AdvisoryView<'a> {
             return Err(DecodeError("trailing bytes after record"));
         }
         for l in [v.aliases, v.upstream, v.references] {
-            check_items(l, read_str)?;
+            check_items(l, check_str)?;
         }
-        check_items(v.severity, read_severity)?;
+        check_items(v.severity, check_severity)?;
         check_items(v.affected, check_affected)?;
         Ok(v)
     }
