@@ -40,6 +40,7 @@ mod gitlab;
 mod ids;
 mod junit;
 mod license;
+mod markdown;
 mod props;
 mod sarif;
 mod spdx_json;
@@ -83,11 +84,13 @@ pub enum Format {
     Gitlab,
     /// JUnit XML: one test case per finding.
     Junit,
+    /// A Markdown summary for a pull-request comment.
+    Markdown,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Json,
         Format::CycloneDxJson,
         Format::SpdxJson,
@@ -95,6 +98,7 @@ impl Format {
         Format::Sarif,
         Format::Gitlab,
         Format::Junit,
+        Format::Markdown,
     ];
 
     /// The formats [`read_sbom`] reads back to the inventory they were written from.
@@ -111,6 +115,7 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Gitlab => "gitlab",
             Format::Junit => "junit",
+            Format::Markdown => "markdown",
         }
     }
 }
@@ -183,6 +188,7 @@ pub fn render(
         Format::Sarif => write_json(out, &sarif::to_sarif(inv, opts)),
         Format::Gitlab => write_json(out, &gitlab::to_report(inv, opts)),
         Format::Junit => junit::write(inv, opts, out),
+        Format::Markdown => markdown::write(inv, opts, out),
     }
 }
 

@@ -10,6 +10,7 @@ mod generate;
 mod gitlab;
 mod hostile;
 mod junit;
+mod markdown;
 mod roundtrip;
 mod sample;
 mod sarif;
