@@ -15,7 +15,10 @@
 //! # Ok::<(), bosun_vulndb::VulnDbError>(())
 //! ```
 //!
-//! The file layout is documented in [`format`]. Records are kept as written except that
+//! [`Db::lookup`] returns owned [`Advisory`] values; [`Db::lookup_with`] lends the same
+//! records as [`AdvisoryView`]s borrowed from one read of the package's group, with nothing
+//! decoded or allocated per record (what the matcher uses). The file layout is documented
+//! in [`format`](mod@format), the record encoding in [`codec`]. Records are kept as written except that
 //! `GIT` ranges, affected entries without a package and references past
 //! [`advisory::MAX_REFERENCES`] are dropped; withdrawn records are kept and flagged.
 
