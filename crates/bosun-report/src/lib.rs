@@ -37,6 +37,7 @@ mod error;
 mod findings;
 mod foreign;
 mod gitlab;
+mod html;
 mod ids;
 mod junit;
 mod license;
@@ -86,11 +87,13 @@ pub enum Format {
     Junit,
     /// A Markdown summary for a pull-request comment.
     Markdown,
+    /// A self-contained HTML report.
+    Html,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Json,
         Format::CycloneDxJson,
         Format::SpdxJson,
@@ -99,6 +102,7 @@ impl Format {
         Format::Gitlab,
         Format::Junit,
         Format::Markdown,
+        Format::Html,
     ];
 
     /// The formats [`read_sbom`] reads back to the inventory they were written from.
@@ -116,6 +120,7 @@ impl Format {
             Format::Gitlab => "gitlab",
             Format::Junit => "junit",
             Format::Markdown => "markdown",
+            Format::Html => "html",
         }
     }
 }
@@ -189,6 +194,7 @@ pub fn render(
         Format::Gitlab => write_json(out, &gitlab::to_report(inv, opts)),
         Format::Junit => junit::write(inv, opts, out),
         Format::Markdown => markdown::write(inv, opts, out),
+        Format::Html => html::write(inv, opts, out),
     }
 }
 

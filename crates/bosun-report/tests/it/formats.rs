@@ -9,6 +9,11 @@ fn format_names_parse_and_display() {
         ("cyclonedx-json", Format::CycloneDxJson),
         ("spdx-json", Format::SpdxJson),
         ("table", Format::Table),
+        ("sarif", Format::Sarif),
+        ("gitlab", Format::Gitlab),
+        ("junit", Format::Junit),
+        ("markdown", Format::Markdown),
+        ("html", Format::Html),
     ] {
         assert_eq!(name.parse::<Format>().unwrap(), f);
         assert_eq!(f.to_string(), name);
@@ -18,6 +23,7 @@ fn format_names_parse_and_display() {
         Err(ReportError::UnknownFormatName(n)) if n == "cyclonedx"
     ));
     assert_eq!(Format::default(), Format::Json);
+    assert_eq!(Format::ALL.len(), 9);
 }
 
 fn table(color: bool) -> Option<(bosun_inventory::Inventory, String)> {

@@ -9,6 +9,7 @@ mod formats;
 mod generate;
 mod gitlab;
 mod hostile;
+mod html;
 mod junit;
 mod markdown;
 mod roundtrip;
