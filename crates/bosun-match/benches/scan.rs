@@ -147,12 +147,38 @@ fn bench(c: &mut Criterion) {
         "lookups alone (one thread): {n} records in {:.2?}",
         t.elapsed()
     );
+    // CPU time per match (all threads, from /proc/self/stat): steadier than wall time on a
+    // shared machine.
+    if let Some(before) = cpu_ticks() {
+        let t = Instant::now();
+        let runs = 20;
+        for _ in 0..runs {
+            std::hint::black_box(match_inventory(&inv, &db, &MatchOptions::default()));
+        }
+        let wall = t.elapsed() / runs;
+        if let Some(after) = cpu_ticks() {
+            // Linux reports these in USER_HZ, 100 per second.
+            let cpu_ms = (after - before) as f64 * 10.0 / f64::from(runs);
+            eprintln!(
+                "{runs} warm matches: {cpu_ms:.1} ms CPU (all threads) and {wall:.2?} wall each"
+            );
+        }
+    }
     let mut g = c.benchmark_group("match");
     g.sample_size(10);
     g.bench_function("10k_packages_200k_advisories", |b| {
         b.iter(|| match_inventory(&inv, &db, &MatchOptions::default()))
     });
     g.finish();
+}
+
+/// utime + stime of this process, in clock ticks.
+fn cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
 }
 
 criterion_group!(benches, bench);
