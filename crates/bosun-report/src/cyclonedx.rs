@@ -33,6 +33,9 @@ pub(crate) struct Bom {
     components: Vec<Component>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     dependencies: Vec<Dependency>,
+    /// Findings; read back only from bosun's own BOMs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    vulnerabilities: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -212,13 +215,17 @@ pub(crate) fn to_bom(inv: &Inventory, opts: &RenderOptions) -> Result<Bom, Repor
     let mut used_refs = std::collections::HashSet::new();
     used_refs.insert(IMAGE_REF.to_owned());
     used_refs.insert(OS_REF.to_owned());
+    // Each purl's first component, which its findings affect.
+    let mut refs: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
     for (i, p) in inv.packages.iter().enumerate() {
         let c = package_component(i, p, &mut used_refs);
         if let Some(r) = &c.bom_ref {
             depends_on.push(r.clone());
+            refs.entry(p.purl.as_str()).or_insert_with(|| r.clone());
         }
         components.push(c);
     }
+    let vulnerabilities = crate::cyclonedx_vuln::to_vulnerabilities(inv, &refs, IMAGE_REF);
     let tool = serde_json::json!({
         "components": [{
             "type": "application",
@@ -250,6 +257,7 @@ pub(crate) fn to_bom(inv: &Inventory, opts: &RenderOptions) -> Result<Bom, Repor
             reference: IMAGE_REF.to_owned(),
             depends_on,
         }],
+        vulnerabilities,
     })
 }
 
@@ -396,6 +404,9 @@ pub(crate) fn read(value: serde_json::Value) -> Result<Inventory, ReportError> {
         if let Some(p) = foreign::package(entry, &mut skipped) {
             inv.packages.push(p);
         }
+    }
+    if is_bosun {
+        inv.vulnerabilities = crate::cyclonedx_vuln::read_vulnerabilities(&bom.vulnerabilities)?;
     }
     if !is_bosun {
         if let Some(image) = &metadata.component {

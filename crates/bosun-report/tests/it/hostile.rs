@@ -75,6 +75,11 @@ fn build_seeds() -> Vec<Vec<u8>> {
     };
     // A few packages keep each mutation run fast while covering every field.
     inv.packages.truncate(4);
+    // Findings of every kind, so that mutations reach the finding readers too.
+    let findings = crate::sample::findings_inventory();
+    inv.vulnerabilities = findings.vulnerabilities;
+    inv.secrets = findings.secrets;
+    inv.misconfigurations = findings.misconfigurations;
     [Format::Json, Format::CycloneDxJson, Format::SpdxJson]
         .iter()
         .map(|f| {
