@@ -180,6 +180,12 @@ pub(crate) fn to_vulnerabilities(
             }
             let mut props = Vec::new();
             prop(&mut props, "bosun:severity", v.severity.as_str());
+            // A CVSS version CycloneDX has no method for is rated `other`; its version is kept.
+            for (n, c) in v.cvss.iter().enumerate() {
+                if method(&c.version) == "other" {
+                    prop(&mut props, format!("bosun:cvss:{n}:version"), c.version.clone());
+                }
+            }
             prop(&mut props, "bosun:severity_source", v.severity_source.clone());
             prop(&mut props, "bosun:status", v.status.as_str());
             let p = &v.package;
@@ -313,10 +319,13 @@ pub(crate) fn read_vulnerabilities(list: &[Value]) -> Result<Vec<Vulnerability>,
             .and_then(Value::as_array)
             .map(|a| {
                 a.iter()
-                    .filter_map(|r| {
-                        let version = version_of(r.get("method")?.as_str()?)?;
+                    .enumerate()
+                    .filter_map(|(n, r)| {
+                        let version = version_of(r.get("method")?.as_str()?)
+                            .map(str::to_owned)
+                            .or_else(|| get(&format!("bosun:cvss:{n}:version")))?;
                         Some(CvssScore {
-                            version: version.to_owned(),
+                            version,
                             vector: r.get("vector")?.as_str()?.to_owned(),
                             score: r.get("score")?.as_f64().filter(|s| s.is_finite())?,
                         })

@@ -56,6 +56,8 @@ fn id_type(id: &str) -> String {
 }
 
 fn identifier(id: &str) -> Value {
+    // The schema wants a name and value; a finding always has an id, but never trust that.
+    let id = if id.is_empty() { "unknown" } else { id };
     json!({
         "type": id_type(id),
         "name": id,

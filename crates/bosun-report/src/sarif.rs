@@ -43,6 +43,7 @@ struct Rules {
 impl Rules {
     /// The index of rule `id`, made by `make` on first use.
     fn index(&mut self, id: &str, make: impl FnOnce() -> Value) -> usize {
+        let id = nonempty(id);
         if let Some(i) = self.index.get(id) {
             return *i;
         }
@@ -51,6 +52,11 @@ impl Rules {
         self.index.insert(id.to_owned(), i);
         i
     }
+}
+
+/// A rule id, never empty (GitHub requires one).
+fn nonempty(id: &str) -> &str {
+    if id.is_empty() { "unknown" } else { id }
 }
 
 fn text(s: &str) -> Value {
@@ -80,7 +86,7 @@ fn rule(
         props["security-severity"] = format!("{s:.1}").into();
     }
     json!({
-        "id": id,
+        "id": nonempty(id),
         "name": name,
         "shortDescription": text(short),
         "fullDescription": text(full),
@@ -192,7 +198,7 @@ fn result(
     properties: Value,
 ) -> Value {
     let mut r = json!({
-        "ruleId": rule_id,
+        "ruleId": nonempty(rule_id),
         "ruleIndex": rule_index,
         "level": level(sev),
         "message": { "text": message },

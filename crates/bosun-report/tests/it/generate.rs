@@ -1,8 +1,11 @@
 //! proptest strategies for inventories, with awkward strings and real license declarations.
 
+use bosun_inventory::vuln::{
+    CvssScore, EpssInfo, KevInfo, Severity, Status, Suppression, VulnPackage, Vulnerability,
+};
 use bosun_inventory::{
-    Diagnostic, DiagnosticLevel, Inventory, Layer, LayerRef, OsInfo, Package, PackageType,
-    SourceInfo,
+    Diagnostic, DiagnosticLevel, Inventory, Layer, LayerRef, Misconfiguration, OsInfo, Package,
+    PackageType, SecretFinding, SourceInfo,
 };
 use proptest::collection::vec;
 use proptest::option;
@@ -172,5 +175,192 @@ pub(crate) fn inventory() -> impl Strategy<Value = Inventory> {
             // Findings exist only in bosun JSON (the SBOM formats carry none): see the
             // findings round trip in roundtrip.rs.
             ..Inventory::default()
+        })
+}
+
+fn suppression() -> impl Strategy<Value = Suppression> {
+    let reason = prop_oneof![
+        Just("not_affected: vulnerable_code_not_in_execute_path".to_owned()),
+        Just("fixed".to_owned()),
+        Just("under_investigation".to_owned()),
+        text(),
+    ];
+    let source = prop_oneof![
+        Just("vex:a.json".to_owned()),
+        Just("exceptions:.bosun.yaml".to_owned()),
+        text()
+    ];
+    (reason, source, opt()).prop_map(|(reason, source, expires)| Suppression {
+        reason,
+        source,
+        expires,
+    })
+}
+
+fn severity() -> impl Strategy<Value = Severity> {
+    proptest::sample::select(Severity::ALL.to_vec())
+}
+
+fn cvss() -> impl Strategy<Value = CvssScore> {
+    let version = proptest::sample::select(vec!["4.0", "3.1", "3.0", "2.0", "9"]);
+    (version, text(), 0.0f64..=10.0).prop_map(|(version, vector, score)| CvssScore {
+        version: version.to_owned(),
+        vector,
+        score,
+    })
+}
+
+fn vulnerability() -> impl Strategy<Value = Vulnerability> {
+    let id = prop_oneof![
+        "CVE-20[0-9]{2}-[0-9]{4,6}",
+        "GHSA-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}",
+        text()
+    ];
+    let purl = prop_oneof![
+        "pkg:deb/debian/[a-z]{1,8}@[0-9.]{1,5}",
+        "pkg:npm/[a-z]{1,8}@[0-9.]{1,5}",
+        text()
+    ];
+    let status = prop_oneof![
+        Just(Status::Fixed),
+        Just(Status::Affected),
+        Just(Status::WillNotFix)
+    ];
+    let kev = option::of((text(), text(), opt(), opt()).prop_map(
+        |(cve, date_added, due_date, ransomware)| KevInfo {
+            cve,
+            date_added,
+            due_date,
+            ransomware,
+        },
+    ));
+    let epss = option::of((text(), 0.0f32..=1.0, 0.0f32..=1.0).prop_map(
+        |(cve, score, percentile)| EpssInfo {
+            cve,
+            score,
+            percentile,
+        },
+    ));
+    (
+        (id, list(), opt(), severity(), text(), vec(cvss(), 0..3)),
+        (text(), text(), purl, text(), opt(), opt(), opt()),
+        (
+            list(),
+            status,
+            layer_ref(),
+            kev,
+            epss,
+            list(),
+            option::of(suppression()),
+        ),
+    )
+        .prop_map(
+            |(
+                (id, aliases, summary, severity, severity_source, cvss),
+                (name, version, purl, ecosystem, location, matched_name, matched_version),
+                (fixed_versions, status, layer, kev, epss, records, suppressed),
+            )| Vulnerability {
+                id,
+                aliases,
+                summary,
+                severity,
+                severity_source,
+                cvss,
+                package: VulnPackage {
+                    name,
+                    version,
+                    purl,
+                    ecosystem,
+                    location,
+                    matched_name,
+                    matched_version,
+                },
+                fixed_versions,
+                status,
+                layer,
+                kev,
+                epss,
+                records,
+                suppressed,
+            },
+        )
+}
+
+fn severity_word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("CRITICAL".to_owned()),
+        Just("HIGH".to_owned()),
+        Just("MEDIUM".to_owned()),
+        Just("LOW".to_owned()),
+        text()
+    ]
+}
+
+fn secret() -> impl Strategy<Value = SecretFinding> {
+    (
+        (text(), text(), severity_word(), text(), text()),
+        (
+            0usize..100,
+            0usize..100,
+            text(),
+            option::of(layer_ref()),
+            any::<bool>(),
+        ),
+        option::of(suppression()),
+    )
+        .prop_map(
+            |(
+                (rule_id, title, severity, category, path),
+                (line, column, match_masked, layer, in_final),
+                suppressed,
+            )| SecretFinding {
+                rule_id,
+                title,
+                severity,
+                category,
+                path,
+                line,
+                column,
+                match_masked,
+                layer,
+                in_final,
+                suppressed,
+            },
+        )
+}
+
+fn misconfiguration() -> impl Strategy<Value = Misconfiguration> {
+    (
+        (text(), severity_word(), text(), text()),
+        (text(), text(), option::of(suppression())),
+    )
+        .prop_map(
+            |((id, severity, title, message), (resolution, evidence, suppressed))| {
+                Misconfiguration {
+                    id,
+                    severity,
+                    title,
+                    message,
+                    resolution,
+                    evidence,
+                    suppressed,
+                }
+            },
+        )
+}
+
+/// Any inventory with findings of every kind.
+pub(crate) fn inventory_with_findings() -> impl Strategy<Value = Inventory> {
+    (
+        inventory(),
+        vec(vulnerability(), 0..6),
+        vec(secret(), 0..3),
+        vec(misconfiguration(), 0..3),
+    )
+        .prop_map(|(mut inv, vulnerabilities, secrets, misconfigurations)| {
+            inv.vulnerabilities = vulnerabilities;
+            inv.secrets = secrets;
+            inv.misconfigurations = misconfigurations;
+            inv
         })
 }

@@ -13,7 +13,7 @@ use bosun_inventory::Inventory;
 use bosun_report::{Format, RenderOptions, render};
 
 #[derive(Debug, Default)]
-struct Decl {
+pub(crate) struct Decl {
     attrs: BTreeSet<String>,
     required: BTreeSet<String>,
     children: BTreeSet<String>,
@@ -66,7 +66,7 @@ fn read_xsd(xsd: &str) -> BTreeMap<String, Decl> {
 }
 
 /// Every way `xml` departs from the declarations (empty when it fits).
-fn xsd_problems(xml: &str, decls: &BTreeMap<String, Decl>) -> Vec<String> {
+pub(crate) fn xsd_problems(xml: &str, decls: &BTreeMap<String, Decl>) -> Vec<String> {
     let doc = roxmltree::Document::parse(xml).unwrap();
     let mut problems = Vec::new();
     for n in doc.descendants().filter(roxmltree::Node::is_element) {
@@ -102,7 +102,7 @@ fn xsd_problems(xml: &str, decls: &BTreeMap<String, Decl>) -> Vec<String> {
     problems
 }
 
-fn xsd() -> BTreeMap<String, Decl> {
+pub(crate) fn xsd() -> BTreeMap<String, Decl> {
     let text = std::fs::read_to_string(crate::schemas::repo_schema("junit/junit-10.xsd")).unwrap();
     read_xsd(&text)
 }

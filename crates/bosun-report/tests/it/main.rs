@@ -4,6 +4,7 @@
 // A failed unwrap in a test is a failed test, with the cause in the message.
 #![allow(clippy::unwrap_used)]
 
+mod ci_formats;
 mod cyclonedx_vulns;
 mod data;
 mod formats;
