@@ -1,12 +1,18 @@
 //! Every output format of bosun, and reading SBOMs back into an [`Inventory`].
 //!
-//! Four formats are written by [`render`]:
+//! Nine formats are written by [`render`] (`SCHEMA.md` in this crate documents each mapping):
 //!
 //! - [`Format::Json`]: bosun's own report, described by `schema/bosun-report.schema.json`
 //!   and `SCHEMA.md` in this crate.
-//! - [`Format::CycloneDxJson`]: CycloneDX 1.6, with bosun's data as `bosun:*` properties.
+//! - [`Format::CycloneDxJson`]: CycloneDX 1.6, with the findings as `vulnerabilities` and
+//!   bosun's data as `bosun:*` properties.
 //! - [`Format::SpdxJson`]: SPDX 2.3, with bosun's data as `bosun:*=value` annotations.
-//! - [`Format::Table`]: a compact table of packages for a terminal.
+//! - [`Format::Table`]: a compact table of packages and findings for a terminal.
+//! - [`Format::Sarif`]: SARIF 2.1.0 for GitHub code scanning.
+//! - [`Format::Gitlab`]: GitLab's container scanning report (schema 15.0.7).
+//! - [`Format::Junit`]: JUnit XML, one test case per finding, for CI test views.
+//! - [`Format::Markdown`]: a summary for a pull-request comment, within GitHub's limit.
+//! - [`Format::Html`]: a self-contained HTML page.
 //!
 //! [`read_sbom`] reads bosun's JSON, CycloneDX 1.4 to 1.7 JSON and SPDX 2.2/2.3 JSON from any
 //! producer. bosun's own output of the three JSON formats reads back to the very inventory it
@@ -67,8 +73,8 @@ pub fn is_cyclonedx_license_id(id: &str) -> bool {
 /// The version of bosun's own JSON report schema (`schema_version`).
 pub const SCHEMA_VERSION: &str = "1";
 
-/// An output format, named on the command line as `json`, `cyclonedx-json`, `spdx-json` or
-/// `table`.
+/// An output format, named on the command line by [`Format::name`] (`json`,
+/// `cyclonedx-json`, `spdx-json`, `table`, `sarif`, `gitlab`, `junit`, `markdown`, `html`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Format {
     /// bosun's own JSON report.
