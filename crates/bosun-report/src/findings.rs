@@ -33,6 +33,15 @@ pub(crate) fn vuln_score(v: &Vulnerability) -> Option<f64> {
         .or_else(|| score_for(v.severity))
 }
 
+/// An `f32` as the JSON number it reads as (`0.91`, not `0.9100000262260437`).
+pub(crate) fn f32_json(x: f32) -> serde_json::Value {
+    x.to_string()
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
 /// A page describing an advisory id.
 pub(crate) fn advisory_url(id: &str) -> String {
     let id_enc = encode_path(id);

@@ -216,7 +216,8 @@ pub(crate) fn write(
                         ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>",
                         escape(ty),
                         escape(message),
-                        escape(body)
+                        // Line breaks read better as such in element text.
+                        escape(body).replace("&#10;", "\n")
                     );
                 }
                 (None, Some(reason)) => {

@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 
 use crate::RenderOptions;
 use crate::findings::{
-    advisory_url, encode_path, fingerprint, fix_text, is_os, package_path, relative, score_for,
-    severity_of, title, truncate, vuln_score,
+    advisory_url, encode_path, f32_json, fingerprint, fix_text, is_os, package_path, relative,
+    score_for, severity_of, title, truncate, vuln_score,
 };
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -242,7 +242,7 @@ fn vuln_result(v: &Vulnerability, rules: &mut Rules, image: &str) -> Value {
         props["kev"] = json!({ "cve": k.cve, "date_added": k.date_added });
     }
     if let Some(e) = &v.epss {
-        props["epss"] = json!({ "score": e.score, "percentile": e.percentile });
+        props["epss"] = json!({ "score": f32_json(e.score), "percentile": f32_json(e.percentile) });
     }
     result(
         &v.id,
