@@ -23,6 +23,8 @@ const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/bosun-scanner/bosun";
 /// GitHub's limit for short and full descriptions.
 const DESCRIPTION_MAX: usize = 1024;
+/// GitHub rejects a run with more results than this.
+pub(crate) const MAX_RESULTS: usize = 25_000;
 
 /// The SARIF level of a severity.
 pub(crate) fn level(sev: Severity) -> &'static str {
@@ -349,14 +351,32 @@ pub(crate) fn to_sarif(inv: &Inventory, opts: &RenderOptions) -> Value {
     let image = image_uri(inv);
     let mut rules = Rules::default();
     let mut results = Vec::new();
-    for v in crate::findings::sorted_vulns(inv) {
-        results.push(vuln_result(v, &mut rules, &image));
-    }
-    for s in &inv.secrets {
+    // Secrets and checks are few; vulnerabilities fill the rest, most urgent first.
+    for s in inv.secrets.iter().take(MAX_RESULTS) {
         results.push(secret_result(s, &mut rules, &image));
     }
     for m in &inv.misconfigurations {
+        if results.len() >= MAX_RESULTS {
+            break;
+        }
         results.push(misconfig_result(m, &mut rules, &image));
+    }
+    for v in crate::findings::sorted_vulns(inv) {
+        if results.len() >= MAX_RESULTS {
+            break;
+        }
+        results.push(vuln_result(v, &mut rules, &image));
+    }
+    let total = inv.vulnerabilities.len() + inv.secrets.len() + inv.misconfigurations.len();
+    let mut notifications = Vec::new();
+    if total > results.len() {
+        notifications.push(json!({
+            "level": "warning",
+            "message": { "text": format!(
+                "{} of {total} findings left out: GitHub code scanning accepts at most {MAX_RESULTS} results per run; see the full report (--format json)",
+                total - results.len()
+            )},
+        }));
     }
     json!({
         "$schema": SCHEMA,
@@ -370,6 +390,10 @@ pub(crate) fn to_sarif(inv: &Inventory, opts: &RenderOptions) -> Value {
                 "rules": rules.list,
             }},
             "results": results,
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notifications,
+            }],
             "properties": {
                 "imageName": inv.source.name,
                 "imageID": inv.source.image_id,

@@ -219,3 +219,54 @@ fn sarif_real_inventory_validates() {
             .count()
     );
 }
+
+/// GitHub rejects a run of more than 25,000 results: the least urgent vulnerabilities are left
+/// out, and a notification says how many.
+#[test]
+fn sarif_keeps_the_most_urgent_25000_results() {
+    use bosun_inventory::vuln::{Severity, Vulnerability};
+    let mut inv = crate::sample::findings_inventory();
+    let base = inv.vulnerabilities[0].clone();
+    inv.vulnerabilities = (0..25_010)
+        .map(|i| Vulnerability {
+            id: format!("CVE-2025-{i:05}"),
+            // The last ten are the only LOW ones.
+            severity: if i >= 25_000 {
+                Severity::Low
+            } else {
+                Severity::High
+            },
+            cvss: Vec::new(),
+            ..base.clone()
+        })
+        .collect();
+    let doc = sarif(&inv);
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 25_000);
+    let findings = inv.vulnerabilities.len() + inv.secrets.len() + inv.misconfigurations.len();
+    let left_out = findings - 25_000;
+    assert!(
+        results
+            .iter()
+            .all(|r| r["level"] != "note" || r["ruleId"] == "BOSUN-CFG-004")
+    );
+    let note = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(
+        note.starts_with(&format!("{left_out} of {findings} findings left out")),
+        "{note}"
+    );
+    // Validated with its notification, after trimming the lists (validating 25,000 results
+    // takes seconds and checks nothing the other tests do not).
+    let mut doc = doc;
+    doc["runs"][0]["results"]
+        .as_array_mut()
+        .unwrap()
+        .truncate(10);
+    doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array_mut()
+        .unwrap()
+        .truncate(10);
+    assert_eq!(errors_of(sarif_validator(), &doc), Vec::<String>::new());
+}
