@@ -129,6 +129,43 @@ impl Image {
         &self,
         factory: &F,
     ) -> Result<Vec<LayerWalk<F::Visitor>>, ImageError> {
+        Ok(self
+            .walk_selected(factory, &|_| true)?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+
+    /// The layers a walk would visit, bottom first, as visitors see them: known from the
+    /// manifest and config alone, before any layer is read.
+    #[must_use]
+    pub fn layer_metas(&self) -> Vec<LayerMeta> {
+        if self.rootfs {
+            return vec![LayerMeta {
+                index: 0,
+                diff_id: None,
+            }];
+        }
+        (0..self.blobs.len())
+            .map(|i| LayerMeta {
+                index: i,
+                diff_id: self.layers.get(i).and_then(|l| l.diff_id.clone()),
+            })
+            .collect()
+    }
+
+    /// [`Image::walk`], but only of the layers `wanted` accepts (it is asked once per layer,
+    /// before anything is read). A layer it refuses is neither read from an archive nor
+    /// downloaded from a registry, and its slot in the result is `None`; the others are walked
+    /// and verified exactly as [`Image::walk`] does. Results are in layer order, one per layer.
+    ///
+    /// This lets a caller that kept the results of a layer (by diff_id, see
+    /// [`Image::layer_metas`]) skip it.
+    pub fn walk_selected<F: VisitorFactory>(
+        &self,
+        factory: &F,
+        wanted: &(dyn Fn(&LayerMeta) -> bool + Sync),
+    ) -> Result<Vec<Option<LayerWalk<F::Visitor>>>, ImageError> {
         if let Store::Dir { root } = &self.store
             && self.rootfs
         {
@@ -136,13 +173,16 @@ impl Image {
                 index: 0,
                 diff_id: None,
             };
+            if !wanted(&meta) {
+                return Ok(vec![None]);
+            }
             let mut visitor = factory.visitor(&meta);
             let index = walk_dir(root, &self.opts.limits, &mut visitor)?;
-            return Ok(vec![LayerWalk {
+            return Ok(vec![Some(LayerWalk {
                 meta,
                 index,
                 visitor,
-            }]);
+            })]);
         }
         self.blobs
             .par_iter()
@@ -152,14 +192,17 @@ impl Image {
                     index: i,
                     diff_id: self.layers.get(i).and_then(|l| l.diff_id.clone()),
                 };
+                if !wanted(&meta) {
+                    return Ok(None);
+                }
                 let mut visitor = factory.visitor(&meta);
                 let (reader, _) = self.store.open(name)?;
                 let index = walk_layer(reader, check, &self.opts.limits, &mut visitor)?;
-                Ok(LayerWalk {
+                Ok(Some(LayerWalk {
                     meta,
                     index,
                     visitor,
-                })
+                }))
             })
             .collect()
     }

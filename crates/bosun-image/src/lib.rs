@@ -95,7 +95,7 @@ pub use image::{Image, MAX_INDEX_DEPTH, MAX_UNDESCRIBED};
 pub use path::{NameProblem, normalize_entry_name, normalize_rooted};
 
 /// What a layer entry is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EntryKind {
     /// A regular file.
     File,
@@ -123,7 +123,7 @@ pub struct EntryMeta<'a> {
 }
 
 /// Describes the layer being walked, for visitors that want to know.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LayerMeta {
     /// Position from the bottom, 0 for the base layer.
     pub index: usize,
@@ -150,7 +150,7 @@ pub trait VisitorFactory: Sync {
 }
 
 /// One entry of a layer index: every entry of the layer is listed, wanted or not.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IndexEntry {
     /// Normalized path.
     pub path: String,
@@ -162,8 +162,9 @@ pub struct IndexEntry {
     pub mode: u32,
 }
 
-/// Everything a layer holds, without file bodies.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Everything a layer holds, without file bodies. Serializable, so that a caller may keep it
+/// (by diff_id) and build a [`FinalView`] later without reading the layer again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LayerIndex {
     /// Entries in tar order, whiteout markers excluded.
     pub entries: Vec<IndexEntry>,

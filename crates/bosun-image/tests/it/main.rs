@@ -11,4 +11,5 @@ mod minirootfs;
 mod props;
 mod registry;
 mod select;
+mod skip;
 mod whiteouts;
