@@ -40,6 +40,7 @@ use bosun_vulndb::{AdvisoryView, AffectedRef, Db, EventRef};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
+use smallvec::SmallVec;
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -93,7 +94,7 @@ pub fn match_key(p: &Package) -> Option<(String, String, String)> {
 struct Hit<'v, 'a> {
     adv: &'v AdvisoryView<'a>,
     /// The record's id, aliases and upstream ids (repeats possible).
-    ids: Vec<&'a str>,
+    ids: SmallVec<[&'a str; 4]>,
     /// The entries that hold the version: a range of the package's `matched` list.
     affected: std::ops::Range<usize>,
     fixed: Vec<String>,
@@ -382,18 +383,24 @@ fn finding_key(f: &Finding) -> (&String, &String, usize, &String) {
 }
 
 /// All findings sorted by package name, version, layer and id (stable: ties keep the key
-/// order). Positions are sorted (in parallel), then each finding is moved once.
+/// order). Positions are sorted, then each finding is moved once.
 fn sorted_findings(mut found: Vec<Vec<Finding>>) -> Vec<Finding> {
-    let mut order: Vec<(usize, usize)> = found
+    // Each key's findings are sorted already and keys come in (ecosystem, name) order, so
+    // the positions form few sorted runs, which the standard (run-adaptive) sort merges.
+    /// (name, version, layer, id) of a finding.
+    type Key<'f> = (&'f str, &'f str, usize, &'f str);
+    let mut order: Vec<(Key<'_>, usize, usize)> = found
         .iter()
         .enumerate()
-        .flat_map(|(g, v)| (0..v.len()).map(move |i| (g, i)))
+        .flat_map(|(g, v)| {
+            v.iter().enumerate().map(move |(i, f)| {
+                let (n, v, l, id) = finding_key(f);
+                ((n.as_str(), v.as_str(), l, id.as_str()), g, i)
+            })
+        })
         .collect();
-    {
-        let all: &[Vec<Finding>] = &found;
-        let at = |&(g, i): &(usize, usize)| all.get(g).and_then(|v| v.get(i)).map(finding_key);
-        order.par_sort_by(|a, b| at(a).cmp(&at(b)));
-    }
+    order.sort_by(|a, b| a.0.cmp(&b.0));
+    let order: Vec<(usize, usize)> = order.into_iter().map(|(_, g, i)| (g, i)).collect();
     order
         .into_iter()
         .filter_map(|(g, i)| {
@@ -455,8 +462,9 @@ fn match_views(
     let (base, _) = split_ecosystem(eco);
     // Each record's entries for this key, found once for every package of the key:
     // (record, its entries in `entries`).
-    let mut candidates: Vec<(&AdvisoryView<'_>, std::ops::Range<usize>)> = Vec::new();
-    let mut entries: Vec<AffectedRef<'_>> = Vec::new();
+    let mut candidates: SmallVec<[(&AdvisoryView<'_>, std::ops::Range<usize>); 8]> =
+        SmallVec::new();
+    let mut entries: SmallVec<[AffectedRef<'_>; 8]> = SmallVec::new();
     for adv in views {
         if adv.is_withdrawn() {
             o.withdrawn.push(adv.id.to_string());
@@ -472,10 +480,10 @@ fn match_views(
             candidates.push((adv, start..entries.len()));
         }
     }
-    let mut matched: Vec<AffectedRef<'_>> = Vec::new();
+    let mut matched: SmallVec<[AffectedRef<'_>; 8]> = SmallVec::new();
     for (p, name, version, scheme) in members {
         let installed = Installed::new(version, *scheme);
-        let mut hits: Vec<Hit<'_, '_>> = Vec::new();
+        let mut hits: SmallVec<[Hit<'_, '_>; 4]> = SmallVec::new();
         matched.clear();
         for (adv, range) in &candidates {
             let mut hit: Option<Hit<'_, '_>> = None;
@@ -522,7 +530,7 @@ fn match_views(
 /// are one vulnerability.
 #[allow(clippy::too_many_arguments)]
 fn merge(
-    hits: Vec<Hit<'_, '_>>,
+    hits: SmallVec<[Hit<'_, '_>; 4]>,
     matched: &[AffectedRef<'_>],
     p: &Package,
     eco: &str,

@@ -47,6 +47,7 @@ use crate::codec::{self, AdvisoryView};
 use crate::{Advisory, DbInfo, Epss, Kev, VulnDbError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use smallvec::SmallVec;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -735,10 +736,10 @@ impl Db {
         base: &str,
         ecosystem: &str,
         norm: &str,
-    ) -> Result<Vec<AdvisoryView<'b>>, VulnDbError> {
+    ) -> Result<SmallVec<[AdvisoryView<'b>; 8]>, VulnDbError> {
         let count: usize = groups.iter().map(|g| g.count as usize).sum();
         // Each record takes at least one byte: the count is bounded by what was read.
-        let mut views = Vec::with_capacity(count.min(bytes.len()));
+        let mut views = SmallVec::with_capacity(count.min(bytes.len()));
         let mut rest = bytes;
         for g in groups {
             let (mine, tail) = rest.split_at(rest.len().min(g.len as usize));
@@ -764,8 +765,8 @@ impl Db {
         }
         if groups.len() > 1 {
             // A record naming several releases is stored in each of their groups.
-            views.sort_by(|a, b| a.id.cmp(b.id));
-            views.dedup_by(|a, b| a.id == b.id);
+            views.sort_by(|a: &AdvisoryView<'_>, b: &AdvisoryView<'_>| a.id.cmp(b.id));
+            views.dedup_by(|a: &mut AdvisoryView<'_>, b: &mut AdvisoryView<'_>| a.id == b.id);
         }
         Ok(views)
     }
