@@ -55,7 +55,8 @@ pub(crate) struct ScanArgs {
     /// Configuration checks to disable or allow (YAML).
     #[arg(long, value_name = "FILE")]
     misconfig_config: Option<PathBuf>,
-    /// Output format: table, json, cyclonedx-json, spdx-json.
+    /// Output format: table, json, sarif, cyclonedx-json, spdx-json, gitlab, junit, markdown,
+    /// html.
     #[arg(short, long, default_value = "table")]
     format: bosun_report::Format,
     /// Write the report to FILE instead of standard output.

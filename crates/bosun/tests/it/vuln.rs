@@ -809,3 +809,31 @@ fn a_registry_image_is_scanned_like_its_archive() {
         "{err}"
     );
 }
+
+/// The CI formats of a real scan validate against their official schemas (kept with the
+/// report crate's tests).
+#[test]
+fn sarif_and_gitlab_reports_of_a_scan_validate() {
+    let Some(s) = setup() else { return };
+    let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bosun-report/tests/schemas");
+    for (format, schema) in [
+        ("sarif", "sarif/sarif-2.1.0.json"),
+        ("gitlab", "gitlab/15.0.7/container-scanning-report-format.json"),
+    ] {
+        let out = bosun(&[
+            "scan", "--scanners", "vuln", "--offline", "--db-dir", s.db.to_str().unwrap(),
+            "--format", format, s.image.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let schema: Value = serde_json::from_slice(&read(&schemas.join(schema))).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert_eq!(errors, Vec::<String>::new(), "{format}");
+        let n = match format {
+            "sarif" => doc["runs"][0]["results"].as_array().unwrap().len(),
+            _ => doc["vulnerabilities"].as_array().unwrap().len(),
+        };
+        assert!(n > 0, "{format} lists the findings");
+    }
+}
