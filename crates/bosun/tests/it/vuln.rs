@@ -818,13 +818,27 @@ fn sarif_and_gitlab_reports_of_a_scan_validate() {
     let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bosun-report/tests/schemas");
     for (format, schema) in [
         ("sarif", "sarif/sarif-2.1.0.json"),
-        ("gitlab", "gitlab/15.0.7/container-scanning-report-format.json"),
+        (
+            "gitlab",
+            "gitlab/15.0.7/container-scanning-report-format.json",
+        ),
     ] {
         let out = bosun(&[
-            "scan", "--scanners", "vuln", "--offline", "--db-dir", s.db.to_str().unwrap(),
-            "--format", format, s.image.to_str().unwrap(),
+            "scan",
+            "--scanners",
+            "vuln",
+            "--offline",
+            "--db-dir",
+            s.db.to_str().unwrap(),
+            "--format",
+            format,
+            s.image.to_str().unwrap(),
         ]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
         let schema: Value = serde_json::from_slice(&read(&schemas.join(schema))).unwrap();
         let validator = jsonschema::validator_for(&schema).unwrap();
