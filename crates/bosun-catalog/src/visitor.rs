@@ -134,7 +134,7 @@ impl FileKind {
 }
 
 /// A package as one copy of a database lists it, before the OS, purl and layer are known.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Found {
     /// The package, `purl`, `ecosystem`, `layer` and `locations` not yet set.
     pub package: Package,
@@ -157,7 +157,12 @@ impl Found {
 }
 
 /// One copy of a package database in one layer.
-#[derive(Debug, Clone)]
+///
+/// Serialized with its kind as a tag (`dpkg-status`, `lang`, `binary`...): every kind but
+/// `binary` follows from the path, so reading one back re-derives it with [`FileKind::of`]
+/// and refuses a tag the path contradicts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "DbCopyRepr", into = "DbCopyRepr")]
 pub struct DbCopy {
     /// Normalized path.
     pub path: String,
@@ -167,8 +172,80 @@ pub struct DbCopy {
     pub packages: Option<Vec<Found>>,
 }
 
+/// The tag a [`DbCopy`] is serialized with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum KindTag {
+    OsRelease,
+    DpkgStatus,
+    DpkgStatusD,
+    DpkgList,
+    Copyright,
+    Apk,
+    Rpm,
+    Lang,
+    Binary,
+}
+
+impl From<FileKind> for KindTag {
+    fn from(k: FileKind) -> Self {
+        match k {
+            FileKind::OsRelease => KindTag::OsRelease,
+            FileKind::DpkgStatus => KindTag::DpkgStatus,
+            FileKind::DpkgStatusD => KindTag::DpkgStatusD,
+            FileKind::DpkgList => KindTag::DpkgList,
+            FileKind::Copyright => KindTag::Copyright,
+            FileKind::Apk => KindTag::Apk,
+            FileKind::Rpm => KindTag::Rpm,
+            FileKind::Lang(_) => KindTag::Lang,
+            FileKind::Binary => KindTag::Binary,
+        }
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DbCopyRepr {
+    path: String,
+    kind: KindTag,
+    packages: Option<Vec<Found>>,
+}
+
+impl From<DbCopy> for DbCopyRepr {
+    fn from(c: DbCopy) -> Self {
+        DbCopyRepr {
+            path: c.path,
+            kind: c.kind.into(),
+            packages: c.packages,
+        }
+    }
+}
+
+impl TryFrom<DbCopyRepr> for DbCopy {
+    type Error = String;
+
+    fn try_from(r: DbCopyRepr) -> Result<Self, String> {
+        let kind = if r.kind == KindTag::Binary {
+            FileKind::Binary
+        } else {
+            match FileKind::of(&r.path) {
+                Some(k) if KindTag::from(k) == r.kind => k,
+                _ => return Err(format!("{}: not a {:?} database", r.path, r.kind)),
+            }
+        };
+        Ok(DbCopy {
+            path: r.path,
+            kind,
+            packages: r.packages,
+        })
+    }
+}
+
 /// Sees one layer's files and keeps what the catalogers need.
-#[derive(Debug)]
+///
+/// Serializable: what it kept of a layer depends only on the layer's content (and the
+/// analyzers' code), so a caller may keep it by diff_id and build an inventory from it later
+/// ([`crate::inventory::build`]) without reading the layer again.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CatalogVisitor {
     /// The layer.
     pub layer: LayerMeta,
@@ -586,6 +663,62 @@ impl VisitorFactory for CatalogFactory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn visitor_round_trips_through_json() {
+        let mut v = CatalogVisitor::new(LayerMeta {
+            index: 2,
+            diff_id: Some("sha256:ab".into()),
+        });
+        v.accept("etc/os-release", FileKind::OsRelease, b"ID=debian\n");
+        v.accept(
+            DPKG_STATUS,
+            FileKind::DpkgStatus,
+            b"Package: zlib1g\nStatus: install ok installed\nVersion: 1.2\nArchitecture: amd64\n\nbroken",
+        );
+        v.accept(
+            "lib/apk/db/installed",
+            FileKind::Apk,
+            b"P:musl\nV:1.2.5-r0\n\n",
+        );
+        v.accept(
+            "app/package-lock.json",
+            FileKind::of("app/package-lock.json").unwrap_or(FileKind::Binary),
+            br#"{"lockfileVersion":3,"packages":{"node_modules/a":{"version":"1.0.0"}}}"#,
+        );
+        v.accept("var/lib/rpm/Packages", FileKind::Rpm, b"not rpm");
+        v.accept(
+            "var/lib/dpkg/info/zlib1g.list",
+            FileKind::DpkgList,
+            b"/usr/lib/x\n",
+        );
+        v.accept(
+            "usr/share/doc/zlib1g/copyright",
+            FileKind::Copyright,
+            b"License: Zlib\n",
+        );
+        v.dbs.push(DbCopy {
+            path: "usr/bin/app".into(),
+            kind: FileKind::Binary,
+            packages: Some(Vec::new()),
+        });
+        assert!(v.dbs.iter().any(|d| matches!(d.kind, FileKind::Lang(_))));
+        assert!(!v.diagnostics.is_empty());
+        let json = serde_json::to_vec(&v).unwrap_or_default();
+        let back: CatalogVisitor = serde_json::from_slice(&json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn db_copy_kind_contradicting_its_path_is_refused() {
+        let bad = r#"{"path":"etc/passwd","kind":"dpkg-status","packages":null}"#;
+        assert!(serde_json::from_str::<DbCopy>(bad).is_err());
+        let wrong = r#"{"path":"lib/apk/db/installed","kind":"rpm","packages":null}"#;
+        assert!(serde_json::from_str::<DbCopy>(wrong).is_err());
+        let ok = r#"{"path":"lib/apk/db/installed","kind":"apk","packages":[]}"#;
+        let copy: DbCopy = serde_json::from_str(ok).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(copy.kind, FileKind::Apk);
+    }
 
     #[test]
     fn wanted_paths() {
