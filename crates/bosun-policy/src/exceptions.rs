@@ -3,7 +3,7 @@
 use crate::Error;
 use crate::purl::purl_matches;
 use bosun_inventory::{Diagnostic, DiagnosticLevel, Inventory, Suppression};
-use globset::{Glob, GlobMatcher};
+use globset::{GlobBuilder, GlobMatcher};
 use jiff::civil::Date;
 use serde::Deserialize;
 
@@ -20,7 +20,7 @@ pub struct ExceptionEntry {
     /// no version matches every version, qualifiers given must match).
     #[serde(default)]
     pub purl: Option<String>,
-    /// A glob (`/app/**`, `**/test/*.pem`): for secrets, the path where it was found; for
+    /// A glob (`/app/**`, `**/test/*.pem`; `*` stays within one path segment): for secrets, the path where it was found; for
     /// vulnerabilities, the package's location (its database or manifest).
     #[serde(default)]
     pub path: Option<String>,
@@ -122,7 +122,9 @@ impl Exceptions {
                 let glob = match &entry.path {
                     None => None,
                     Some(g) => Some(
-                        Glob::new(g)
+                        GlobBuilder::new(g)
+                            .literal_separator(true)
+                            .build()
                             .map_err(|e| err(format!("bad path glob {g:?}: {e}")))?
                             .compile_matcher(),
                     ),

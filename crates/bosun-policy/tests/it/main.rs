@@ -3,4 +3,5 @@
 #![allow(dead_code)] // the shared fixture module is used piecemeal
 
 mod common;
+mod exceptions;
 mod gates;
