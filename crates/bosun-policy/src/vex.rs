@@ -556,8 +556,18 @@ fn names_image(purl: &str, inv: &Inventory) -> bool {
 
 fn target_applies(t: &VexTarget, v: &Vulnerability, inv: &Inventory) -> bool {
     let package_ok = purl_matches(&t.package, &v.package.purl) || names_image(&t.package, inv);
+    // A product that is a package (a Go binary, a jar) holds the subcomponent when both were
+    // found at the same location (the binary's path); bosun has no dependency graph beyond
+    // that. When either location is unknown, the product being present is enough.
     let product_ok = t.product.as_deref().is_none_or(|p| {
-        names_image(p, inv) || inv.packages.iter().any(|pkg| purl_matches(p, &pkg.purl))
+        names_image(p, inv)
+            || inv.packages.iter().any(|pkg| {
+                purl_matches(p, &pkg.purl)
+                    && match &v.package.location {
+                        Some(loc) if !pkg.locations.is_empty() => pkg.locations.contains(loc),
+                        _ => true,
+                    }
+            })
     });
     package_ok && product_ok
 }

@@ -5,3 +5,4 @@
 mod common;
 mod exceptions;
 mod gates;
+mod vex;
