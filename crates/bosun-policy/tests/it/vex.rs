@@ -251,9 +251,8 @@ fn cyclonedx_vex_written_here_is_valid_cyclonedx() {
     let mut registry = jsonschema::Registry::new();
     for f in ["spdx.schema.json", "jsf-0.82.schema.json"] {
         let s = load(f);
-        registry = registry
-            .add(s["$id"].as_str().unwrap().to_owned(), s)
-            .unwrap();
+        let id = String::from(s["$id"].as_str().unwrap());
+        registry = registry.add(id, s).unwrap();
     }
     let registry = registry.prepare().unwrap();
     let v = jsonschema::options()
