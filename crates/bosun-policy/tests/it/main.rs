@@ -4,5 +4,6 @@
 
 mod common;
 mod exceptions;
+mod fuzz;
 mod gates;
 mod vex;
