@@ -5,6 +5,22 @@
 //! more than one wants is read once into one buffer. Secrets are looked for in every layer,
 //! so a file that a later layer deleted is still reported, with the layer that holds it.
 //!
+//! [`scan_cached`] does the same with the layer cache (`bosun-cache`): what the scanners kept
+//! of a layer is stored under its diff_id, [`ANALYZER_SET_VERSION`] and the scanner options,
+//! and a layer found there is neither read nor downloaded again; the inventory is assembled
+//! from cached and fresh layers alike (the final view, whiteouts included, from their
+//! indexes), and equals the one [`scan`] returns.
+//!
+//! ```no_run
+//! use bosun_image::{Image, OpenOptions, Source};
+//! use bosun_scan::bosun_cache::{Cache, DEFAULT_MAX_BYTES, default_dir};
+//! let cache = Cache::open(&default_dir()?, DEFAULT_MAX_BYTES)?;
+//! let image = Image::open(&Source::parse("alpine.tar")?, &OpenOptions::default())?;
+//! let (inventory, stats) = bosun_scan::scan_cached(&image, &bosun_scan::Scanners::default(), &cache, None)?;
+//! println!("{} packages, {} of {} layers from the cache", inventory.packages.len(), stats.hits, stats.layers);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ```no_run
 //! use bosun_image::{Image, OpenOptions, Source};
 //! let image = Image::open(&Source::parse("alpine.tar")?, &OpenOptions::default())?;
@@ -18,6 +34,11 @@
 //! ```
 
 use std::io::Read;
+
+mod cached;
+
+pub use bosun_cache;
+pub use cached::{ANALYZER_SET_VERSION, CacheStats, fuzz, scan_cached};
 
 use bosun_catalog::{CatalogVisitor, inventory};
 use bosun_image::{
@@ -42,11 +63,57 @@ pub fn scan(image: &Image, scanners: &Scanners) -> Result<Inventory, ImageError>
     let factory = ScanFactory {
         secrets: scanners.secret.as_ref(),
     };
-    let walks = image.walk(&factory)?;
-    let mut inv = inventory::build(&walks, image.source_info(), image.layers().to_vec());
-    let view = FinalView::from_walks(&walks);
+    let walks: Vec<LayerWalk<LayerResult>> = image
+        .walk(&factory)?
+        .into_iter()
+        .map(LayerResult::from_walk)
+        .collect();
+    Ok(assemble(image, scanners, &walks))
+}
+
+/// What the scanners kept of one layer, whether just walked or read back from the cache.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LayerResult {
+    /// The catalog's part.
+    pub(crate) catalog: CatalogVisitor,
+    /// Secrets found in this layer: path absolute, `layer` and `in_final` not set yet (they
+    /// depend on the image, not on the layer).
+    pub(crate) secrets: Vec<SecretFinding>,
+}
+
+impl AsRef<CatalogVisitor> for LayerResult {
+    fn as_ref(&self) -> &CatalogVisitor {
+        &self.catalog
+    }
+}
+
+impl LayerResult {
+    pub(crate) fn from_walk(w: LayerWalk<ScanVisitor<'_>>) -> LayerWalk<LayerResult> {
+        let ScanVisitor { catalog, found, .. } = w.visitor;
+        LayerWalk {
+            meta: w.meta,
+            index: w.index,
+            visitor: LayerResult {
+                catalog,
+                secrets: found
+                    .iter()
+                    .map(|f| secret(f, format!("/{}", f.path)))
+                    .collect(),
+            },
+        }
+    }
+}
+
+/// The inventory of an image from what its layers yielded (in layer order, one per layer).
+pub(crate) fn assemble(
+    image: &Image,
+    scanners: &Scanners,
+    walks: &[LayerWalk<LayerResult>],
+) -> Inventory {
+    let mut inv = inventory::build(walks, image.source_info(), image.layers().to_vec());
+    let view = FinalView::from_walks(walks);
     if let Some(secrets) = &scanners.secret {
-        inv.secrets = layer_secrets(&walks, &view);
+        inv.secrets = layer_secrets(walks, &view);
         inv.secrets.extend(config_secrets(image, secrets));
         // The report repeats each layer's history line: it must not repeat a secret in it.
         for layer in &mut inv.layers {
@@ -58,11 +125,11 @@ pub fn scan(image: &Image, scanners: &Scanners) -> Result<Inventory, ImageError>
     if let Some(checker) = &scanners.config {
         inv.misconfigurations = misconfigurations(image, &view, checker);
     }
-    Ok(inv)
+    inv
 }
 
-struct ScanFactory<'a> {
-    secrets: Option<&'a bosun_secret::Scanner>,
+pub(crate) struct ScanFactory<'a> {
+    pub(crate) secrets: Option<&'a bosun_secret::Scanner>,
 }
 
 impl<'a> VisitorFactory for ScanFactory<'a> {
@@ -79,7 +146,7 @@ impl<'a> VisitorFactory for ScanFactory<'a> {
 }
 
 /// The catalog's visitor, plus secret scanning of the bodies the secret rules want.
-struct ScanVisitor<'a> {
+pub(crate) struct ScanVisitor<'a> {
     catalog: CatalogVisitor,
     secrets: Option<&'a bosun_secret::Scanner>,
     /// Secrets found in this layer, paths relative to the root.
@@ -126,16 +193,17 @@ impl LayerVisitor for ScanVisitor<'_> {
     }
 }
 
-fn layer_secrets(walks: &[LayerWalk<ScanVisitor<'_>>], view: &FinalView<'_>) -> Vec<SecretFinding> {
+fn layer_secrets(walks: &[LayerWalk<LayerResult>], view: &FinalView<'_>) -> Vec<SecretFinding> {
     let mut out = Vec::new();
     for walk in walks {
-        for f in &walk.visitor.found {
-            let mut s = secret(f, format!("/{}", f.path));
+        for f in &walk.visitor.secrets {
+            let mut s = f.clone();
             s.layer = Some(LayerRef {
                 index: walk.meta.index,
                 diff_id: walk.meta.diff_id.clone(),
             });
-            s.in_final = view.present_in_final(walk.meta.index, &f.path);
+            let rel = f.path.strip_prefix('/').unwrap_or(&f.path);
+            s.in_final = view.present_in_final(walk.meta.index, rel);
             out.push(s);
         }
     }
