@@ -221,6 +221,12 @@ impl Cache {
         }
     }
 
+    /// Removes the entry of `key`, if any (a caller that found its payload unusable). Best
+    /// effort.
+    pub fn remove(&self, key: &Key) {
+        let _ = fs::remove_file(self.entry_path(key));
+    }
+
     /// Stores `payload` under `key`, atomically (temporary file, then rename). Returns the
     /// entry's size on disk; an entry larger than the whole bound is not stored (returns 0).
     ///
