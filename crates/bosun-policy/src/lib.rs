@@ -18,6 +18,36 @@
 //! Every parser bounds its input and has a fuzz entry point in [`fuzz`]. Nothing here reads
 //! files: callers pass bytes and a display name (used in messages and in
 //! `suppressed.source`).
+//!
+//! The order a scan uses: exceptions, then VEX (each file in turn), then the policy.
+//!
+//! ```
+//! use bosun_inventory::Inventory;
+//! use bosun_policy::{Context, Exceptions, Policy, Vex, apply_exceptions, apply_vex, evaluate, gate_fails};
+//!
+//! # fn main() -> Result<(), bosun_policy::Error> {
+//! let mut inv = Inventory::default(); // from the scan and the matcher
+//! let today = bosun_policy::parse_date("2026-11-28")?;
+//! let mut warnings = Vec::new();
+//!
+//! let ignore = Exceptions::parse(".bosunignore.yaml", b"secrets:\n  - id: private-key\n    reason: test key\n")?;
+//! warnings.extend(apply_exceptions(&mut inv, &ignore, today));
+//!
+//! let vex = Vex::parse("vendor.vex.json", br#"{"@context": "https://openvex.dev/ns/v0.2.0",
+//!     "statements": [{"vulnerability": {"name": "CVE-2024-0001"},
+//!     "products": [{"@id": "pkg:deb/debian/openssl"}], "status": "fixed"}]}"#)?;
+//! warnings.extend(apply_vex(&mut inv, &vex));
+//!
+//! let policy = Policy::parse("policy.yaml", b"fail_on: HIGH\nsecrets: fail\n")?;
+//! let ctx = Context { today, created: None, base: None, root_user: None };
+//! let violations = evaluate(&inv, &policy, &ctx);
+//! assert!(!gate_fails(&violations)); // exit code 1 when it does
+//! // The secret exception matched nothing in this empty inventory: a clean-up warning.
+//! assert_eq!(warnings.len(), 2);
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
 
 mod error;
 mod exceptions;
@@ -37,8 +67,11 @@ pub use policy::{
     Violation, ViolationLevel, evaluate, gate_fails,
 };
 pub use purl::purl_matches;
-pub use vex::{Vex, VexFormat, VexJustification, VexStatement, VexStatus, apply_vex};
+pub use vex::{Vex, VexFormat, VexJustification, VexStatement, VexStatus, VexTarget, apply_vex};
 pub use vex_out::openvex_document;
+
+/// The exceptions file read from the current directory when none is named.
+pub const DEFAULT_IGNOREFILE: &str = ".bosunignore.yaml";
 
 /// Largest policy or exceptions file read (1 MiB).
 pub const MAX_YAML_BYTES: usize = 1 << 20;
