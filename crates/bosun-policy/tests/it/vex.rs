@@ -657,3 +657,53 @@ fn identical_findings_give_one_statement() {
     let doc = openvex_document(&inv, "a", "2026-11-28T12:00:00Z");
     assert_eq!(doc["statements"].as_array().unwrap().len(), 4);
 }
+
+/// The CycloneDX specification's own VEX test BOM: a Snyk id with the CVE as reference.
+#[test]
+fn real_cyclonedx_vex_example_suppresses_its_component() {
+    let Some(p) = bosun_testdata::path("schemas/cyclonedx/1.6/tests/valid-vulnerability-1.6.json")
+    else {
+        return;
+    };
+    let vex = Vex::parse("valid-vulnerability-1.6.json", &std::fs::read(p).unwrap()).unwrap();
+    assert_eq!(vex.format, VexFormat::CycloneDx);
+    let databind = package(
+        "jackson-databind",
+        "2.9.4",
+        PackageType::Maven,
+        "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.9.4",
+        &[],
+        1,
+    );
+    let core = package(
+        "jackson-core",
+        "2.9.4",
+        PackageType::Maven,
+        "pkg:maven/com.fasterxml.jackson.core/jackson-core@2.9.4",
+        &[],
+        1,
+    );
+    let mut inv = Inventory {
+        vulnerabilities: vec![
+            vuln(
+                "CVE-2018-7489",
+                &["GHSA-cggj-fvv3-cqwv"],
+                Severity::Critical,
+                &databind,
+                &["2.9.5"],
+            ),
+            vuln("CVE-2018-7489", &[], Severity::Critical, &core, &[]),
+        ],
+        packages: vec![databind, core],
+        ..Inventory::default()
+    };
+    apply_vex(&mut inv, &vex);
+    assert_eq!(
+        suppressed_ids(&inv),
+        vec![pair("CVE-2018-7489", "jackson-databind")]
+    );
+    assert_eq!(
+        inv.vulnerabilities[0].suppressed.as_ref().unwrap().reason,
+        "not_affected (vulnerable_code_not_in_execute_path): An optional explanation of why the application is not affected by the vulnerable component."
+    );
+}
