@@ -346,3 +346,42 @@ proptest! {
         let _ = bosun_scan::fuzz::decode_entry(s.as_bytes());
     }
 }
+
+/// Real package data of every kind the catalog reads, in a multi-layer image: the cached scans
+/// (cold, then warm) give exactly what an uncached scan gives.
+#[test]
+fn real_databases_round_trip_through_the_cache() {
+    let alpine =
+        bosun_testdata::require!("data/alpine/minirootfs/alpine-minirootfs-3.20.3-x86_64.tar.gz");
+    let rpm = bosun_testdata::require!("data/rpmdb/cbl-mariner-2.0/rpmdb.sqlite");
+    let jar = bosun_testdata::require!("data/app-deps/java/guava-31.1-jre.jar");
+    let go = bosun_testdata::require!("data/app-deps/binaries/go/trivy-test.elf");
+    let dpkg =
+        bosun_testdata::require!("data/dpkg/debian-fixtures/claircore-buster-postgresql.status");
+    let read = |p: &Path| fs::read(p).unwrap();
+    let builder = ImageBuilder::new()
+        .layer(|l| l.blob(read(&alpine)))
+        .layer(|l| {
+            l.file("var/lib/rpm/rpmdb.sqlite", read(&rpm))
+                .file("var/lib/dpkg/status", read(&dpkg))
+                .compression(Compression::Gzip)
+        })
+        .layer(|l| {
+            l.file("app/lib/guava.jar", read(&jar))
+                .file_mode("usr/local/bin/app", read(&go), 0o755)
+                .whiteout("etc/motd")
+                .compression(Compression::Zstd)
+        });
+    let tmp = tempfile::tempdir().unwrap();
+    let oci = write_oci(&builder, tmp.path(), "real");
+    let want = scan(&open(&oci), &scanners()).unwrap();
+    let kinds: std::collections::BTreeSet<_> =
+        want.packages.iter().map(|p| p.package_type).collect();
+    assert!(kinds.len() >= 4, "{kinds:?}");
+    let cache = Cache::open(&tmp.path().join("cache"), 1 << 30).unwrap();
+    let (cold, s1) = cached(&oci, &cache);
+    let (warm, s2) = cached(&oci, &cache);
+    assert_eq!((s1.misses, s2.hits), (3, 3));
+    assert_eq!(cold, want);
+    assert_eq!(warm, want);
+}
