@@ -385,3 +385,65 @@ fn real_databases_round_trip_through_the_cache() {
     assert_eq!(cold, want);
     assert_eq!(warm, want);
 }
+
+/// Registry sources: the second scan of an image (and the scan of another image sharing its
+/// base) fetches manifests and the config, never a cached layer's blob.
+#[test]
+fn registry_scan_from_cache_downloads_no_cached_layer() {
+    use bosun_testkit::registry::{RealRegistry, tools};
+    if !tools() {
+        return;
+    }
+    let reg = RealRegistry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let a = write_oci(&image_with_top(|l| l.file("a", "a")), tmp.path(), "a");
+    let b = write_oci(&image_with_top(|l| l.file("b", "b")), tmp.path(), "b");
+    reg.push(&a, "cache/a:1", false);
+    reg.push(&b, "cache/b:1", false);
+    let opts = bosun_image::RegistryOptions {
+        docker_config: bosun_image::DockerConfig::Ignore,
+        ..bosun_image::RegistryOptions::default()
+    };
+    let remote = |name: &str| {
+        let src = Source::parse(&format!("registry:{}/{name}", reg.host())).unwrap();
+        Image::open_with_registry(&src, &OpenOptions::default(), &opts).unwrap()
+    };
+    let cache = Cache::open(&tmp.path().join("cache"), 1 << 30).unwrap();
+    let blob_gets = |log: &str, image: &Image| -> Vec<usize> {
+        image
+            .layers()
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| {
+                let d = l.digest.as_deref().unwrap();
+                log.lines()
+                    .any(|line| line.contains("\"GET ") && line.contains(&format!("/blobs/{d}")))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+
+    let mark = reg.log("registry.log").len();
+    let image = remote("cache/a:1");
+    let (first, s1) = scan_cached(&image, &scanners(), &cache, None).unwrap();
+    assert_eq!(s1.misses, 3);
+    let log = reg.log("registry.log");
+    assert_eq!(blob_gets(log.get(mark..).unwrap(), &image), vec![0, 1, 2]);
+
+    let mark = log.len();
+    let image = remote("cache/a:1");
+    let (second, s2) = scan_cached(&image, &scanners(), &cache, None).unwrap();
+    assert_eq!((s2.hits, s2.misses), (3, 0));
+    assert_eq!(second, first);
+    let log = reg.log("registry.log");
+    let new = log.get(mark..).unwrap();
+    assert!(new.contains("/manifests/"), "{new}");
+    assert_eq!(blob_gets(new, &image), Vec::<usize>::new(), "{new}");
+
+    let mark = log.len();
+    let image = remote("cache/b:1");
+    let (_, s3) = scan_cached(&image, &scanners(), &cache, None).unwrap();
+    assert_eq!((s3.hits, s3.misses), (2, 1));
+    let log = reg.log("registry.log");
+    assert_eq!(blob_gets(log.get(mark..).unwrap(), &image), vec![2]);
+}
