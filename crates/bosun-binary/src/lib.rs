@@ -14,6 +14,11 @@
 //!   toolchain and JDK/JRE installations, identified from their files the way syft's binary
 //!   classifiers and JVM `release` cataloger do.
 //!
+//! - **The dynamic link graph** ([`elf_links`]): each ELF file's `DT_NEEDED`, `DT_RPATH`,
+//!   `DT_RUNPATH`, soname and interpreter; glibc's `ld.so.cache`; and a resolver that follows
+//!   the loader's search order from every executable of the final filesystem, so that a
+//!   package whose shared libraries nothing links can be marked not loaded.
+//!
 //! The image walker asks [`wants`] with the tar header alone (path, mode, size), inflates only
 //! what it accepts, then calls [`analyze`] with the path and the body.
 //!
@@ -71,6 +76,7 @@
 
 #![deny(missing_docs)]
 
+pub mod elf_links;
 pub mod go;
 pub mod runtime;
 pub mod rust;
@@ -270,5 +276,20 @@ pub mod fuzz {
         let _ = crate::go::build_info(bytes);
         let _ = crate::rust::audit_data(bytes);
         let _ = crate::go::parse_mod_info(&String::from_utf8_lossy(bytes));
+    }
+
+    /// Runs the link-graph readers on the bytes: [`crate::elf_links::elf_links`],
+    /// [`crate::elf_links::parse_ld_so_cache`] (as is, and behind each cache magic) and
+    /// [`crate::elf_links::parse_ld_so_conf`].
+    pub fn elf_links_bytes(bytes: &[u8]) {
+        use crate::elf_links::{elf_links, parse_ld_so_cache, parse_ld_so_conf};
+        let _ = elf_links(bytes);
+        let _ = parse_ld_so_cache(bytes);
+        for magic in [&b"glibc-ld.so.cache1.1"[..], b"ld.so-1.7.0\0"] {
+            let mut b = magic.to_vec();
+            b.extend_from_slice(bytes);
+            let _ = parse_ld_so_cache(&b);
+        }
+        let _ = parse_ld_so_conf(&String::from_utf8_lossy(bytes));
     }
 }

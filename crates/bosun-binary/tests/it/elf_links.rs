@@ -1,0 +1,453 @@
+//! The link graph against this machine's own tools: `readelf` for each file's dynamic
+//! section, `ldconfig -p` for the ld.so.cache, `ldd` for the set of loaded libraries. The
+//! expectations are read from the tools at test time, so the tests hold whatever libraries
+//! the host has. Hostile input never panics.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+
+use bosun_binary::elf_links::{
+    ElfFilesystem, ElfLinks, LdCacheEntry, LdCacheError, LoadState, SearchConfig, elf_links,
+    parse_ld_so_cache, resolve,
+};
+use proptest::prelude::*;
+
+fn tools_required() -> bool {
+    std::env::var_os("BOSUN_REQUIRE_TOOLS").is_some()
+}
+
+fn skip_or_fail(what: &str) {
+    assert!(!tools_required(), "BOSUN_REQUIRE_TOOLS is set but {what}");
+    eprintln!("skipped: {what}");
+}
+
+fn run(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn ldconfig(args: &[&str]) -> Option<String> {
+    run("ldconfig", args)
+        .or_else(|| run("/sbin/ldconfig", args))
+        .or_else(|| run("/usr/sbin/ldconfig", args))
+}
+
+/// The host executables the graph starts from: those present of a few common ones.
+fn host_executables() -> Vec<PathBuf> {
+    ["/usr/bin/curl", "/bin/ls", "/usr/bin/env"]
+        .iter()
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .collect()
+}
+
+/// What `ldd` says a program loads: the paths it prints (`name => path (addr)` and the
+/// interpreter's `path (addr)`), and the names it could not find.
+fn ldd(exe: &Path) -> Option<(Vec<PathBuf>, Vec<String>)> {
+    let out = run("ldd", &[exe.to_str()?])?;
+    let mut paths = Vec::new();
+    let mut missing = Vec::new();
+    for line in out.lines() {
+        let line = line.trim();
+        if let Some((name, rest)) = line.split_once(" => ") {
+            if rest.trim() == "not found" {
+                missing.push(name.to_owned());
+                continue;
+            }
+            let p = rest.split(" (").next()?.trim();
+            if p.starts_with('/') {
+                paths.push(PathBuf::from(p));
+            }
+        } else if line.starts_with('/') {
+            paths.push(PathBuf::from(line.split(" (").next()?.trim()));
+        }
+    }
+    Some((paths, missing))
+}
+
+/// Resolves `path` on the host component by component, recording every symlink met (also
+/// directory links such as `/lib -> usr/lib`) as the image would hold them; the real path.
+fn record_links(path: &Path, links: &mut BTreeMap<String, String>, depth: usize) -> PathBuf {
+    assert!(depth < 40, "symlink loop at {path:?}");
+    let mut cur = PathBuf::from("/");
+    for c in path.components() {
+        match c {
+            Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
+            Component::ParentDir => {
+                cur.pop();
+            }
+            Component::Normal(n) => {
+                let next = cur.join(n);
+                match std::fs::read_link(&next) {
+                    Ok(target) => {
+                        links.insert(
+                            next.to_str().unwrap().to_owned(),
+                            target.to_str().unwrap().to_owned(),
+                        );
+                        let abs = if target.is_absolute() {
+                            target
+                        } else {
+                            cur.join(target)
+                        };
+                        cur = record_links(&abs, links, depth + 1);
+                    }
+                    Err(_) => cur = next,
+                }
+            }
+        }
+    }
+    cur
+}
+
+fn links_of(real: &Path) -> ElfLinks {
+    let bytes = std::fs::read(real).unwrap();
+    elf_links(&bytes)
+        .unwrap_or_else(|e| panic!("{real:?}: {e}"))
+        .unwrap_or_else(|| panic!("{real:?} is not ELF"))
+}
+
+fn host_cache() -> Option<Vec<LdCacheEntry>> {
+    let bytes = std::fs::read("/etc/ld.so.cache").ok()?;
+    Some(parse_ld_so_cache(&bytes).unwrap())
+}
+
+#[test]
+fn ld_so_cache_of_this_machine_matches_ldconfig_p() {
+    let Some(ours) = host_cache() else {
+        return skip_or_fail("no /etc/ld.so.cache");
+    };
+    let Some(text) = ldconfig(&["-p"]) else {
+        return skip_or_fail("no ldconfig");
+    };
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let count: usize = header.split_whitespace().next().unwrap().parse().unwrap();
+    let mut theirs = Vec::new();
+    for line in lines {
+        let Some((left, path)) = line.split_once(" => ") else {
+            continue;
+        };
+        let name = left.trim().split(" (").next().unwrap();
+        theirs.push((name.to_owned(), path.trim().to_owned()));
+    }
+    assert_eq!(count, theirs.len(), "ldconfig -p header against its lines");
+    assert!(count > 0);
+    let ours_pairs: Vec<(String, String)> = ours
+        .iter()
+        .map(|e| (e.name.clone(), e.path.clone()))
+        .collect();
+    // Same entries in the same order: ldconfig -p prints the cache's order.
+    assert_eq!(ours_pairs, theirs);
+    // Every entry is a glibc ELF library (kind 3 in the low byte).
+    assert!(ours.iter().all(|e| e.flags & 0xff == 3), "{ours:?}");
+}
+
+/// Builds an old-format cache (`ld.so-1.7.0`) by hand from the given entries.
+fn old_cache(entries: &[(&str, &str, u32)]) -> Vec<u8> {
+    let mut strings = Vec::new();
+    let mut table = Vec::new();
+    for (name, path, flags) in entries {
+        let k = strings.len() as u32;
+        strings.extend_from_slice(name.as_bytes());
+        strings.push(0);
+        let v = strings.len() as u32;
+        strings.extend_from_slice(path.as_bytes());
+        strings.push(0);
+        table.extend_from_slice(&flags.to_le_bytes());
+        table.extend_from_slice(&k.to_le_bytes());
+        table.extend_from_slice(&v.to_le_bytes());
+    }
+    let mut b = b"ld.so-1.7.0\0".to_vec();
+    b.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+    b.extend_from_slice(&table);
+    b.extend_from_slice(&strings);
+    b
+}
+
+#[test]
+fn old_format_cache_gives_its_entries_and_a_compat_cache_gives_the_new_table() {
+    let old = old_cache(&[
+        ("libz.so.1", "/lib/libz.so.1", 0x0303),
+        ("libc.so.6", "/lib/libc.so.6", 0x0303),
+    ]);
+    let got = parse_ld_so_cache(&old).unwrap();
+    assert_eq!(
+        got.iter()
+            .map(|e| (e.name.as_str(), e.path.as_str(), e.flags))
+            .collect::<Vec<_>>(),
+        [
+            ("libz.so.1", "/lib/libz.so.1", 0x0303),
+            ("libc.so.6", "/lib/libc.so.6", 0x0303)
+        ]
+    );
+    // ldconfig before glibc 2.32 wrote the old table, then the new one aligned to 8.
+    let Some(new) = std::fs::read("/etc/ld.so.cache").ok() else {
+        return skip_or_fail("no /etc/ld.so.cache to append");
+    };
+    let mut compat = old.clone();
+    compat.resize(compat.len().next_multiple_of(8), 0);
+    compat.extend_from_slice(&new);
+    assert_eq!(
+        parse_ld_so_cache(&compat).unwrap(),
+        parse_ld_so_cache(&new).unwrap()
+    );
+    // Truncations are errors, not panics.
+    assert_eq!(
+        parse_ld_so_cache(&old[..20]),
+        Err(LdCacheError::Truncated("old entry table"))
+    );
+    assert_eq!(parse_ld_so_cache(b"nope"), Err(LdCacheError::BadMagic));
+}
+
+/// `readelf -d` and `readelf -l` facts: (needed, soname, runpath, rpath, interpreter).
+type ReadelfFacts = (
+    Vec<String>,
+    Option<String>,
+    Vec<String>,
+    Vec<String>,
+    Option<String>,
+);
+
+fn readelf(path: &Path) -> Option<ReadelfFacts> {
+    let p = path.to_str()?;
+    let d = run("readelf", &["-dW", p])?;
+    let l = run("readelf", &["-lW", p])?;
+    let bracket = |line: &str| {
+        let start = line.find('[')? + 1;
+        let end = line.rfind(']')?;
+        line.get(start..end).map(str::to_owned)
+    };
+    let (mut needed, mut soname, mut runpath, mut rpath) = (Vec::new(), None, vec![], vec![]);
+    let split = |s: String| -> Vec<String> {
+        s.split(':')
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    for line in d.lines() {
+        if line.contains("(NEEDED)") {
+            needed.extend(bracket(line));
+        } else if line.contains("(SONAME)") {
+            soname = bracket(line);
+        } else if line.contains("(RUNPATH)") {
+            runpath = bracket(line).map(split).unwrap_or_default();
+        } else if line.contains("(RPATH)") {
+            rpath = bracket(line).map(split).unwrap_or_default();
+        }
+    }
+    let interp = l
+        .lines()
+        .find(|x| x.contains("Requesting program interpreter"))
+        .and_then(|x| {
+            let s = x.split("interpreter: ").nth(1)?;
+            s.strip_suffix(']').map(str::to_owned)
+        });
+    Some((needed, soname, runpath, rpath, interp))
+}
+
+#[test]
+fn elf_links_of_real_programs_and_libraries_match_readelf() {
+    let mut files: Vec<PathBuf> = host_executables();
+    for exe in host_executables() {
+        if let Some((paths, _)) = ldd(&exe) {
+            files.extend(paths.iter().map(|p| std::fs::canonicalize(p).unwrap()));
+        }
+    }
+    files.sort();
+    files.dedup();
+    if files.is_empty() || run("readelf", &["--version"]).is_none() {
+        return skip_or_fail("no readelf or no host executables");
+    }
+    let mut executables = 0;
+    let mut libraries = 0;
+    for f in &files {
+        let want = readelf(f).unwrap();
+        let got = links_of(f);
+        assert_eq!(
+            (
+                got.needed.clone(),
+                got.soname.clone(),
+                got.runpath.clone(),
+                got.rpath.clone(),
+                got.interpreter.clone()
+            ),
+            want,
+            "{f:?}"
+        );
+        assert_ne!(got.is_executable, got.is_shared_library, "{f:?}");
+        let header = run("readelf", &["-hW", f.to_str().unwrap()]).unwrap();
+        // readelf names a DF_1_PIE file a Position-Independent Executable.
+        let readelf_exec = header
+            .lines()
+            .any(|l| l.contains("Type:") && (l.contains("EXEC") || l.contains("Position-Indep")));
+        if readelf_exec {
+            assert!(got.is_executable, "{f:?}");
+        }
+        executables += usize::from(got.is_executable);
+        libraries += usize::from(got.is_shared_library);
+    }
+    // The programs are executables, everything ldd listed besides them is a library.
+    assert_eq!(executables, host_executables().len());
+    assert_eq!(libraries, files.len() - executables);
+    // And a file that is not ELF is not an error.
+    assert_eq!(elf_links(b"#!/bin/sh\necho hi\n").unwrap(), None);
+}
+
+#[test]
+fn loaded_set_matches_ldd_and_an_unlinked_library_is_not_loaded() {
+    let exes = host_executables();
+    if exes.is_empty() {
+        return skip_or_fail("no host executables");
+    }
+    let Some(cache) = host_cache() else {
+        return skip_or_fail("no /etc/ld.so.cache");
+    };
+    let mut symlinks = BTreeMap::new();
+    let mut fs = ElfFilesystem::new();
+    let mut expected = BTreeSet::new();
+    let mut exe_reals = BTreeSet::new();
+    let mut ldd_paths = Vec::new();
+    for exe in &exes {
+        let Some((paths, missing)) = ldd(exe) else {
+            return skip_or_fail("no ldd");
+        };
+        assert!(missing.is_empty(), "{exe:?} misses {missing:?}");
+        let real = record_links(exe, &mut symlinks, 0);
+        exe_reals.insert(real.to_str().unwrap().to_owned());
+        ldd_paths.push(real);
+        ldd_paths.extend(paths);
+    }
+    for p in &ldd_paths {
+        let real = record_links(p, &mut symlinks, 0);
+        assert_eq!(real, std::fs::canonicalize(p).unwrap());
+        fs.add_file(real.to_str().unwrap(), links_of(&real));
+        expected.insert(real.to_str().unwrap().to_owned());
+    }
+    let machine = links_of(&exes[0]).machine;
+    // A library nothing here links, reached through a soname that is a symlink.
+    let unlinked = cache.iter().find_map(|e| {
+        let path = Path::new(&e.path);
+        let is_link = std::fs::symlink_metadata(path)
+            .ok()?
+            .file_type()
+            .is_symlink();
+        let real = std::fs::canonicalize(path).ok()?;
+        if !is_link || expected.contains(real.to_str()?) {
+            return None;
+        }
+        let l = elf_links(&std::fs::read(&real).ok()?).ok()??;
+        (l.is_shared_library && l.machine == machine && l.soname.as_deref() == Some(&e.name))
+            .then(|| (e.path.clone(), real, l))
+    });
+    let Some((soname_path, unlinked_real, unlinked_links)) = unlinked else {
+        return skip_or_fail("no unlinked library with a symlinked soname in the cache");
+    };
+    record_links(Path::new(&soname_path), &mut symlinks, 0);
+    fs.add_file(unlinked_real.to_str().unwrap(), unlinked_links);
+    for (from, to) in &symlinks {
+        fs.add_symlink(from, to);
+    }
+
+    let with_cache = SearchConfig {
+        ld_cache: cache,
+        ..SearchConfig::default()
+    };
+    for (what, cfg) in [
+        ("the host's ld.so.cache", with_cache),
+        ("the default directories", SearchConfig::default()),
+    ] {
+        let r = resolve(&fs, &cfg);
+        eprintln!(
+            "{} executables, {} files loaded as ldd says, unlinked {soname_path} through {what}",
+            r.executables.len(),
+            r.loaded.len()
+        );
+        assert_eq!(r.loaded, expected, "through {what}");
+        assert_eq!(r.executables, exe_reals, "through {what}");
+        assert!(r.unresolved.is_empty(), "{what}: {:?}", r.unresolved);
+        assert!(!r.truncated);
+        let unlinked_real = unlinked_real.to_str().unwrap().to_owned();
+        assert!(!r.loaded.contains(&unlinked_real));
+        assert!(r.shared_libraries.contains(&unlinked_real));
+
+        // A package listing the soname symlink and the real file, as dpkg does.
+        assert_eq!(
+            r.package_state(&fs, &[soname_path.clone(), unlinked_real.clone()]),
+            LoadState::NotLoaded,
+            "{soname_path} through {what}"
+        );
+        // Only the symlink: still resolved to the library.
+        assert_eq!(
+            r.package_state(&fs, std::slice::from_ref(&soname_path)),
+            LoadState::NotLoaded
+        );
+        // Every file ldd listed, by the path ldd printed (through /lib and soname links).
+        for p in ldd_paths.iter().map(|p| p.to_str().unwrap().to_owned()) {
+            assert_eq!(
+                r.package_state(&fs, std::slice::from_ref(&p)),
+                LoadState::Loaded,
+                "{p}"
+            );
+        }
+        // Without the leading slash, as tar paths come.
+        let first = exes[0].to_str().unwrap().trim_start_matches('/').to_owned();
+        assert_eq!(r.package_state(&fs, &[first]), LoadState::Loaded);
+        // Data only: nothing to say.
+        assert_eq!(
+            r.package_state(&fs, &["/usr/share/doc/x/copyright".into()]),
+            LoadState::Unknown
+        );
+    }
+}
+
+fn memmem(h: &[u8], n: &[u8]) -> Option<usize> {
+    h.windows(n.len()).position(|w| w == n)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic_the_link_readers(
+        bytes in proptest::collection::vec(any::<u8>(), 0..4096),
+    ) {
+        bosun_binary::fuzz::elf_links_bytes(&bytes);
+    }
+
+    #[test]
+    fn arbitrary_bytes_behind_elf_magic_never_panic(
+        magic in prop::sample::select(vec![
+            b"\x7fELF\x02\x01\x01\x00".to_vec(), b"\x7fELF\x01\x02\x01\x00".to_vec(),
+            b"\x7fELF\x01\x01\x01\x00".to_vec(), b"\x7fELF\x02\x02\x01\x00".to_vec(),
+        ]),
+        rest in proptest::collection::vec(any::<u8>(), 0..2048),
+    ) {
+        let mut b = magic;
+        b.extend_from_slice(&rest);
+        bosun_binary::fuzz::elf_links_bytes(&b);
+    }
+
+    #[test]
+    fn mutated_real_elf_and_cache_never_panic(
+        edits in proptest::collection::vec((0usize..1 << 16, any::<u8>()), 1..16),
+        cut in proptest::option::of(any::<usize>()),
+    ) {
+        for src in ["/bin/ls", "/etc/ld.so.cache"] {
+            let Ok(mut b) = std::fs::read(src) else { continue };
+            // Around the headers and the dynamic string table.
+            let hot = memmem(&b, b"libc.so.6").unwrap_or(0);
+            for (i, &(off, val)) in edits.iter().enumerate() {
+                let base = if i % 2 == 0 { 0 } else { hot.saturating_sub(2048) };
+                let at = (base + off % 8192) % b.len();
+                b[at] = val;
+            }
+            if let Some(c) = cut {
+                b.truncate(c % (b.len() + 1));
+            }
+            bosun_binary::fuzz::elf_links_bytes(&b);
+        }
+    }
+}
