@@ -447,3 +447,60 @@ fn registry_scan_from_cache_downloads_no_cached_layer() {
     let log = reg.log("registry.log");
     assert_eq!(blob_gets(log.get(mark..).unwrap(), &image), vec![2]);
 }
+
+/// Two processes scanning the same images with the same cache directory at once (no lock: the
+/// second neither waits nor fails). The test binary runs itself as the children.
+#[test]
+fn two_processes_scanning_at_once_both_succeed() {
+    const CHILD: &str = "BOSUN_CACHE_TEST_CHILD";
+    if let Ok(spec) = std::env::var(CHILD) {
+        // Child: "OCI|CACHE|OUT", scan the image, write the inventory as JSON.
+        let parts: Vec<&str> = spec.split('|').collect();
+        let cache = Cache::open(Path::new(parts[1]), 1 << 30).unwrap();
+        let (inv, _) = cached(Path::new(parts[0]), &cache);
+        fs::write(parts[2], serde_json::to_vec(&inv).unwrap()).unwrap();
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let a = write_oci(&image_with_top(|l| l.file("a", "a")), tmp.path(), "a");
+    let b = write_oci(&image_with_top(|l| l.file("b", "b")), tmp.path(), "b");
+    let cache_dir = tmp.path().join("cache");
+    let exe = std::env::current_exe().unwrap();
+    for round in 0..2 {
+        let children: Vec<_> = [&a, &b, &a, &b]
+            .iter()
+            .enumerate()
+            .map(|(i, oci)| {
+                let out = tmp.path().join(format!("out-{round}-{i}.json"));
+                let spec = format!(
+                    "{}|{}|{}",
+                    oci.display(),
+                    cache_dir.display(),
+                    out.display()
+                );
+                let child = std::process::Command::new(&exe)
+                    .args([
+                        "--exact",
+                        "two_processes_scanning_at_once_both_succeed",
+                        "--test-threads=1",
+                    ])
+                    .env(CHILD, spec)
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap();
+                (child, out, *oci)
+            })
+            .collect();
+        for (mut child, out, oci) in children {
+            assert!(child.wait().unwrap().success());
+            let inv: Inventory = serde_json::from_slice(&fs::read(&out).unwrap()).unwrap();
+            let want = scan(&open(oci), &scanners()).unwrap();
+            // Compared through JSON, as the child wrote it.
+            let want: Inventory =
+                serde_json::from_slice(&serde_json::to_vec(&want).unwrap()).unwrap();
+            assert_eq!(inv, want);
+        }
+    }
+    let status = Cache::open(&cache_dir, 1 << 30).unwrap().status().unwrap();
+    assert_eq!(status.entries, 4);
+}
