@@ -36,10 +36,25 @@ pub(crate) struct ScanArgs {
     /// Fail (exit 1, or --exit-code) when a finding is at or above this severity.
     #[arg(long, value_name = "SEVERITY")]
     fail_on: Option<String>,
-    /// Exit with this code when any finding is reported (after --severity), or when the
-    /// --fail-on gate fails.
+    /// Exit with this code when any finding is reported (after --severity), or when a gate
+    /// (--fail-on, --policy) fails.
     #[arg(long, value_name = "CODE", default_value_t = 0)]
     exit_code: u8,
+    /// Policy file (YAML): gates on severity, fixability, denied ids, KEV, licenses, secrets,
+    /// root user, image age (see crates/bosun-policy/POLICY.md).
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Exceptions file: accepted findings with a reason and an expiry date (default:
+    /// .bosunignore.yaml in the current directory, if present).
+    #[arg(long, value_name = "FILE")]
+    ignorefile: Option<PathBuf>,
+    /// VEX document (OpenVEX, CycloneDX VEX or CSAF VEX) whose not_affected and fixed
+    /// statements suppress findings; repeatable.
+    #[arg(long, value_name = "FILE")]
+    vex: Vec<PathBuf>,
+    /// Write the triage decisions (suppressed and open findings) as an OpenVEX document.
+    #[arg(long, value_name = "FILE")]
+    vex_out: Option<PathBuf>,
     /// Never use the network: the database must already be there.
     #[arg(long)]
     offline: bool,
@@ -128,6 +143,7 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         .map(|s| parse_severity(s))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let fail_on = args.fail_on.as_deref().map(parse_severity).transpose()?;
+    let triage = Triage::load(args)?;
 
     let progress = Progress::new(args.quiet);
     // The database first: a scan that cannot match should fail before reading the image.
@@ -136,6 +152,7 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    let mut facts = ImageFacts::default();
     let mut inventory = match args.source.sbom_path() {
         Some(path) => {
             if scanners.secret.is_some() || scanners.config.is_some() {
@@ -147,6 +164,22 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         }
         None => {
             let image = source::open(&args.source, &progress)?;
+            if let Some(config) = image.config() {
+                facts.created.clone_from(&config.created);
+                facts.root = Some(
+                    config
+                        .config
+                        .as_ref()
+                        .and_then(|c| c.user.as_deref())
+                        .is_none_or(|u| {
+                            u.is_empty()
+                                || u == "root"
+                                || u == "0"
+                                || u.starts_with("0:")
+                                || u.starts_with("root:")
+                        }),
+                );
+            }
             progress.message("reading layers");
             bosun_scan::scan(&image, &scanners)?
         }
@@ -167,26 +200,165 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     }
     progress.finish();
     filter_severities(&mut inventory, &severities);
+    let violations = triage.apply(&mut inventory, &facts)?;
     output::warn_diagnostics(&inventory);
     output::write_report(&inventory, args.format, false, args.output.as_deref())?;
+    if let Some(path) = &args.vex_out {
+        triage.write_vex(&inventory, path)?;
+    }
 
-    let any = !inventory.vulnerabilities.is_empty()
-        || !inventory.secrets.is_empty()
-        || !inventory.misconfigurations.is_empty();
+    let gate_code = if args.exit_code == 0 {
+        crate::cli::EXIT_GATE
+    } else {
+        args.exit_code
+    };
+    let mut failed = false;
+    for v in &violations {
+        let level = match v.level {
+            bosun_policy::ViolationLevel::Fail => {
+                failed = true;
+                "policy"
+            }
+            bosun_policy::ViolationLevel::Warn => "policy warning",
+        };
+        let layer = v
+            .layer
+            .as_ref()
+            .map(|l| format!(" (layer {})", l.index))
+            .unwrap_or_default();
+        eprintln!("{level}: {}: {}{layer}: {}", v.rule, v.finding, v.message);
+    }
     if let Some(level) = fail_on {
         let failing = gate_failures(&inventory, level);
         if failing > 0 {
             eprintln!("gate failed: {failing} findings at or above {level}");
-            let code = if args.exit_code == 0 {
-                crate::cli::EXIT_GATE
-            } else {
-                args.exit_code
-            };
-            return Ok(ExitCode::from(code));
+            failed = true;
         }
+    }
+    if failed {
+        return Ok(ExitCode::from(gate_code));
+    }
+    if fail_on.is_some() || args.policy.is_some() {
         return Ok(ExitCode::SUCCESS);
     }
+    let any = inventory
+        .vulnerabilities
+        .iter()
+        .any(|v| v.suppressed.is_none())
+        || inventory.secrets.iter().any(|f| f.suppressed.is_none())
+        || inventory
+            .misconfigurations
+            .iter()
+            .any(|m| m.suppressed.is_none());
     Ok(ExitCode::from(if any { args.exit_code } else { 0 }))
+}
+
+/// What the scan learned about the image itself, for the policy.
+#[derive(Default)]
+struct ImageFacts {
+    /// The config's `created`.
+    created: Option<String>,
+    /// Whether it runs as root (no `User`, or user 0/root).
+    root: Option<bool>,
+}
+
+/// Exceptions, VEX documents and the policy, loaded before the scan so that a bad file fails
+/// fast.
+struct Triage {
+    exceptions: Option<bosun_policy::Exceptions>,
+    vex: Vec<bosun_policy::Vex>,
+    policy: Option<bosun_policy::Policy>,
+    today: bosun_policy::Date,
+}
+
+impl Triage {
+    fn load(args: &ScanArgs) -> anyhow::Result<Triage> {
+        let read = |p: &std::path::Path| -> anyhow::Result<Vec<u8>> {
+            let mut bytes = Vec::new();
+            std::fs::File::open(p)
+                .and_then(|f| {
+                    std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 << 20), &mut bytes)
+                })
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            Ok(bytes)
+        };
+        let ignorefile = args.ignorefile.clone().or_else(|| {
+            let default = PathBuf::from(bosun_policy::DEFAULT_IGNOREFILE);
+            default.is_file().then_some(default)
+        });
+        let exceptions = ignorefile
+            .map(|p| {
+                bosun_policy::Exceptions::parse(&p.display().to_string(), &read(&p)?)
+                    .map_err(anyhow::Error::from)
+            })
+            .transpose()?;
+        let vex = args
+            .vex
+            .iter()
+            .map(|p| {
+                bosun_policy::Vex::parse(&p.display().to_string(), &read(p)?)
+                    .map_err(anyhow::Error::from)
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let policy = args
+            .policy
+            .as_ref()
+            .map(|p| {
+                bosun_policy::Policy::parse(&p.display().to_string(), &read(p)?)
+                    .map_err(anyhow::Error::from)
+            })
+            .transpose()?;
+        let now = jiff::Timestamp::now();
+        let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+        Ok(Triage {
+            exceptions,
+            vex,
+            policy,
+            today,
+        })
+    }
+
+    /// Exceptions, then each VEX document, mark findings; then the policy is evaluated.
+    fn apply(
+        &self,
+        inv: &mut Inventory,
+        facts: &ImageFacts,
+    ) -> anyhow::Result<Vec<bosun_policy::Violation>> {
+        if let Some(e) = &self.exceptions {
+            let d = bosun_policy::apply_exceptions(inv, e, self.today);
+            inv.diagnostics.extend(d);
+        }
+        for v in &self.vex {
+            let d = bosun_policy::apply_vex(inv, v);
+            inv.diagnostics.extend(d);
+        }
+        let Some(policy) = &self.policy else {
+            return Ok(Vec::new());
+        };
+        let ctx = bosun_policy::Context {
+            today: self.today,
+            created: facts.created.as_deref(),
+            base: None,
+            root_user: facts.root,
+        };
+        Ok(bosun_policy::evaluate(inv, policy, &ctx))
+    }
+
+    fn write_vex(&self, inv: &Inventory, path: &std::path::Path) -> anyhow::Result<()> {
+        if inv.vulnerabilities.is_empty() {
+            eprintln!(
+                "note: no vulnerabilities, so no VEX document was written to {}",
+                path.display()
+            );
+            return Ok(());
+        }
+        let now = jiff::Timestamp::now()
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        let doc = bosun_policy::openvex_document(inv, "bosun", &now);
+        let text = serde_json::to_string_pretty(&doc)?;
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    }
 }
 
 /// Opens the database, with a warning diagnostic when it is older than `--db-max-age`.
@@ -234,18 +406,22 @@ fn filter_severities(inv: &mut Inventory, severities: &[Severity]) {
     inv.misconfigurations.retain(|m| keep(&m.severity));
 }
 
-/// Findings at or above `level`.
+/// Findings at or above `level` that no exception or VEX statement suppresses.
 fn gate_failures(inv: &Inventory, level: Severity) -> usize {
     let at_least = |s: &str| Severity::from_word(s).is_some_and(|s| s >= level);
     inv.vulnerabilities
         .iter()
-        .filter(|v| v.severity >= level)
+        .filter(|v| v.suppressed.is_none() && v.severity >= level)
         .count()
-        + inv.secrets.iter().filter(|f| at_least(&f.severity)).count()
+        + inv
+            .secrets
+            .iter()
+            .filter(|f| f.suppressed.is_none() && at_least(&f.severity))
+            .count()
         + inv
             .misconfigurations
             .iter()
-            .filter(|m| at_least(&m.severity))
+            .filter(|m| m.suppressed.is_none() && at_least(&m.severity))
             .count()
 }
 

@@ -851,3 +851,153 @@ fn sarif_and_gitlab_reports_of_a_scan_validate() {
         assert!(n > 0, "{format} lists the findings");
     }
 }
+
+/// Exceptions, VEX and a policy on a real scan: suppressed findings stay in the report,
+/// marked, and stop counting; an expired exception fails the gate again; the policy's deny
+/// list fails naming the rule, the finding and the layer; `--vex-out` validates against the
+/// OpenVEX schema and, read back as `--vex`, suppresses what it says.
+#[test]
+fn exceptions_vex_and_policy_gate_a_scan() {
+    let Some(s) = setup() else { return };
+    let dir = s._tmp.path();
+    let (all, _) = scan(&s, &[]);
+    let all = all["vulnerabilities"].as_array().unwrap().clone();
+    assert!(all.len() >= 2);
+    let id = |f: &Value| f["id"].as_str().unwrap().to_owned();
+    let pkg = |f: &Value| f["package"]["name"].as_str().unwrap().to_owned();
+
+    // Every finding excepted until a future date: the gate passes, all marked.
+    let entries = |expires: &str| -> String {
+        let mut y = String::from("vulnerabilities:\n");
+        for f in &all {
+            y.push_str(&format!(
+                "  - id: {}\n    package: {}\n    reason: backported fix, see SEC-1\n    expires: {expires}\n",
+                id(f),
+                pkg(f)
+            ));
+        }
+        y
+    };
+    let ignore = dir.join("ignore.yaml");
+    std::fs::write(&ignore, entries("2999-12-31")).unwrap();
+    let ig = ignore.to_str().unwrap();
+    let (r, out) = scan(&s, &["--ignorefile", ig, "--fail-on", "UNKNOWN"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let vulns = r["vulnerabilities"].as_array().unwrap();
+    assert_eq!(
+        vulns.len(),
+        all.len(),
+        "suppressed findings keep their place"
+    );
+    for f in vulns {
+        assert_eq!(f["suppressed"]["expires"], "2999-12-31", "{f}");
+        assert!(
+            f["suppressed"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("SEC-1")
+        );
+        assert!(
+            f["suppressed"]["source"]
+                .as_str()
+                .unwrap()
+                .starts_with("exceptions:")
+        );
+    }
+    // Expired: they count again, and bosun says so.
+    std::fs::write(&ignore, entries("2020-01-01")).unwrap();
+    let (r, out) = scan(&s, &["--ignorefile", ig, "--fail-on", "UNKNOWN"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expired on 2020-01-01"));
+    assert!(
+        r["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["suppressed"].is_null())
+    );
+
+    // VEX: not_affected for the first finding's package and id only.
+    let first = &all[0];
+    let vex = serde_json::json!({
+        "@context": "https://openvex.dev/ns/v0.2.0",
+        "@id": "https://example.com/vex/1",
+        "author": "security@example.com",
+        "timestamp": "2026-11-01T00:00:00Z",
+        "version": 1,
+        "statements": [{
+            "vulnerability": {"name": id(first)},
+            "products": [{"@id": first["package"]["purl"]}],
+            "status": "not_affected",
+            "justification": "vulnerable_code_not_in_execute_path"
+        }]
+    });
+    let vex_file = dir.join("in.openvex.json");
+    std::fs::write(&vex_file, vex.to_string()).unwrap();
+    let vex_out = dir.join("out.openvex.json");
+    let (r, out) = scan(
+        &s,
+        &[
+            "--vex",
+            vex_file.to_str().unwrap(),
+            "--vex-out",
+            vex_out.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let marked: Vec<(String, String)> = r["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["suppressed"].is_null())
+        .map(|f| (pkg(f), id(f)))
+        .collect();
+    assert_eq!(marked, vec![(pkg(first), id(first))]);
+    let doc: Value = serde_json::from_slice(&read(&vex_out)).unwrap();
+    let schema_path = bosun_testdata::path("schemas/openvex/openvex_json_schema.json").unwrap();
+    let schema: Value = serde_json::from_slice(&read(&schema_path)).unwrap();
+    let errors: Vec<String> = jsonschema::validator_for(&schema)
+        .unwrap()
+        .iter_errors(&doc)
+        .map(|e| e.to_string())
+        .collect();
+    assert_eq!(errors, Vec::<String>::new());
+    let (r, _) = scan(&s, &["--vex", vex_out.to_str().unwrap()]);
+    let again: Vec<(String, String)> = r["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["suppressed"].is_null())
+        .map(|f| (pkg(f), id(f)))
+        .collect();
+    assert_eq!(again, marked, "bosun's own VEX suppresses what it recorded");
+
+    // Policy: a denied id fails, naming rule, finding and layer.
+    let policy = dir.join("policy.yaml");
+    std::fs::write(&policy, format!("deny:\n  - {}\n", id(first))).unwrap();
+    let (_, out) = scan(&s, &["--policy", policy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("policy:"))
+        .unwrap_or_default();
+    assert!(
+        line.contains("deny") && line.contains(&id(first)) && line.contains("layer"),
+        "{err}"
+    );
+    // A bad policy file is one clear error.
+    std::fs::write(&policy, "fail_on: SEVERE\n").unwrap();
+    let (_, out) = scan(&s, &["--policy", policy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("policy.yaml"));
+}
