@@ -206,16 +206,22 @@ pub fn scan_cached(
             }
         }
     }
-    stats.cache_bytes_written = fresh
-        .par_iter()
-        .filter_map(|&i| {
-            let w = walks.get(i)?;
-            let diff_id = w.meta.diff_id.as_deref()?;
-            let payload = encode(w, diff_id)?;
-            cache.put(&key(diff_id, &fingerprint), &payload).ok()
-        })
-        .sum();
-    let inv = assemble(image, scanners, &walks);
+    // Storing the fresh layers overlaps assembling the inventory.
+    let (written, inv) = rayon::join(
+        || -> u64 {
+            fresh
+                .par_iter()
+                .filter_map(|&i| {
+                    let w = walks.get(i)?;
+                    let diff_id = w.meta.diff_id.as_deref()?;
+                    let payload = encode(w, diff_id)?;
+                    cache.put(&key(diff_id, &fingerprint), &payload).ok()
+                })
+                .sum()
+        },
+        || assemble(image, scanners, &walks),
+    );
+    stats.cache_bytes_written = written;
     if stats.cache_bytes_written > 0 {
         stats.evicted = cache.evict().entries;
     }
