@@ -155,6 +155,31 @@ pub fn default_dir() -> Result<PathBuf, CacheError> {
         .ok_or(CacheError::NoDefaultDir)
 }
 
+/// Parses a size as a user writes it: `2GiB`, `500MiB`, `1G`, `750M`, `4096` (bytes). Units
+/// are binary (K, M, G, T with or without `iB`/`B`), case-insensitive; `None` for anything
+/// else or an overflow.
+#[must_use]
+pub fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let n: u64 = digits.parse().ok()?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let unit = unit
+        .strip_suffix("ib")
+        .or_else(|| unit.strip_suffix('b'))
+        .unwrap_or(&unit);
+    let shift = match unit {
+        "" => 0,
+        "k" => 10,
+        "m" => 20,
+        "g" => 30,
+        "t" => 40,
+        _ => return None,
+    };
+    n.checked_mul(1u64 << shift)
+}
+
 impl Cache {
     /// Opens (creating it when needed) the cache in `dir`, bounded to `max_bytes` in total.
     ///
@@ -455,6 +480,21 @@ mod tests {
         let mut huge = good;
         huge[20..28].copy_from_slice(&(MAX_PAYLOAD_BYTES + 1).to_le_bytes());
         assert_eq!(decode(&huge), Err(Bad::Length));
+    }
+
+    #[test]
+    fn sizes_parse_in_binary_units() {
+        assert_eq!(parse_size("4096"), Some(4096));
+        assert_eq!(parse_size("2GiB"), Some(2 << 30));
+        assert_eq!(parse_size("500 MiB"), Some(500 << 20));
+        assert_eq!(parse_size("1g"), Some(1 << 30));
+        assert_eq!(parse_size("3KB"), Some(3 << 10));
+        assert_eq!(parse_size("1T"), Some(1 << 40));
+        assert_eq!(parse_size("GiB"), None);
+        assert_eq!(parse_size("1.5G"), None);
+        assert_eq!(parse_size("2PiB"), None);
+        assert_eq!(parse_size("99999999999999999999"), None);
+        assert_eq!(parse_size("17000000000T"), None);
     }
 
     #[test]

@@ -203,3 +203,23 @@ proptest! {
         prop_assert_eq!(bosun_cache::fuzz::decode_entry(&good[..i]), None);
     }
 }
+
+#[test]
+fn temporary_files_of_dead_writers_are_removed_once_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(dir.path(), 1 << 30).unwrap();
+    cache.put(&key(1), b"kept").unwrap();
+    let fan = cache.entry_path(&key(1)).parent().unwrap().to_owned();
+    let stale = fan.join(".tmp-dead");
+    let fresh = fan.join(".tmp-writing");
+    fs::write(&stale, b"half").unwrap();
+    fs::write(&fresh, b"half").unwrap();
+    let f = fs::File::options().write(true).open(&stale).unwrap();
+    f.set_modified(SystemTime::now() - bosun_cache::STALE_TEMP_AGE - Duration::from_secs(60))
+        .unwrap();
+    let _ = cache.evict();
+    assert!(!stale.exists(), "a dead writer's file is removed");
+    assert!(fresh.exists(), "a live writer's file is left alone");
+    assert_eq!(cache.status().unwrap().entries, 1);
+    assert_eq!(cache.get(&key(1)), Lookup::Hit(b"kept".to_vec()));
+}
