@@ -14,7 +14,9 @@
 //! Layers are read straight out of archives (an outer tar is indexed once, then each layer is
 //! read in place by offset, which is what lets layers stream in parallel), or streamed from a
 //! registry (one GET per layer, layers in parallel, a broken download resumed with `Range`),
-//! never written to disk. Compression is
+//! never written to disk. [`Image::walk_selected`] walks only the layers a caller asks for
+//! (decided from [`Image::layer_metas`], i.e. diff_ids, before anything is read): a layer it
+//! skips is neither read nor downloaded, which is what the layer cache builds on. Compression is
 //! detected from the content (gzip, zstd or plain), blob and diff_id digests are checked while
 //! streaming, and [`Limits`] bound what a hostile layer may cost.
 //!
