@@ -166,12 +166,17 @@ fn severity_cell(s: Severity, color: bool) -> Cell {
     }
 }
 
-/// `3 vulnerabilities (CRITICAL 1, HIGH 2)`: counts per severity, highest first, zeros left
-/// out.
+/// `3 vulnerabilities (CRITICAL 1, HIGH 2), 1 suppressed`: counts per severity of the
+/// findings that count, highest first, zeros left out; suppressed ones apart.
 fn counts<'a>(vulns: impl Iterator<Item = &'a Vulnerability>) -> String {
     let mut per: BTreeMap<Severity, usize> = BTreeMap::new();
     let mut total = 0;
+    let mut suppressed = 0;
     for v in vulns {
+        if v.suppressed.is_some() {
+            suppressed += 1;
+            continue;
+        }
         *per.entry(v.severity).or_default() += 1;
         total += 1;
     }
@@ -184,11 +189,15 @@ fn counts<'a>(vulns: impl Iterator<Item = &'a Vulnerability>) -> String {
     } else {
         "vulnerabilities"
     };
-    if parts.is_empty() {
+    let mut line = if parts.is_empty() {
         format!("{total} {noun}")
     } else {
         format!("{total} {noun} ({})", parts.join(", "))
+    };
+    if suppressed > 0 {
+        line.push_str(&format!(", {suppressed} suppressed"));
     }
+    line
 }
 
 fn write_vulnerabilities(
@@ -208,9 +217,12 @@ fn write_vulnerabilities(
         groups.entry(target(v, &os)).or_default().push(v);
     }
     for ((_, name), mut vulns) in groups {
+        // Open findings first, then by severity.
         vulns.sort_by(|a, b| {
-            b.severity
-                .cmp(&a.severity)
+            a.suppressed
+                .is_some()
+                .cmp(&b.suppressed.is_some())
+                .then_with(|| b.severity.cmp(&a.severity))
                 .then_with(|| a.package.name.cmp(&b.package.name))
                 .then_with(|| a.id.cmp(&b.id))
         });
@@ -223,6 +235,9 @@ fn write_vulnerabilities(
             }
             if let Some(e) = &v.epss {
                 exploit.push(format!("EPSS {:.2}", e.score));
+            }
+            if let Some(sup) = &v.suppressed {
+                exploit.push(format!("suppressed: {}", sup.reason));
             }
             let fixed = if v.fixed_versions.is_empty() {
                 v.status.as_str().replace('_', " ")
@@ -246,7 +261,7 @@ fn write_vulnerabilities(
                 "VULNERABILITY",
                 "SEVERITY",
                 "FIXED IN",
-                "EXPLOITED",
+                "NOTES",
                 "LAYER",
             ],
             rows,

@@ -244,3 +244,56 @@ fn foreign_trivy_source_versions() {
     assert_eq!(p.licenses, ["LGPL-2.1-only AND GPL-2.0-only"]);
     assert_eq!(p.arch.as_deref(), Some("amd64"));
 }
+
+/// The table counts only open findings and shows suppressed ones last, with their reason.
+#[test]
+fn table_marks_suppressed_findings_and_counts_them_apart() {
+    use bosun_inventory::vuln::{Severity, Suppression, VulnPackage, Vulnerability};
+    let vuln = |id: &str, suppressed: Option<Suppression>| Vulnerability {
+        id: id.into(),
+        severity: Severity::High,
+        package: VulnPackage {
+            name: "openssl".into(),
+            version: "3.0.1".into(),
+            purl: "pkg:npm/openssl@3.0.1".into(),
+            ecosystem: "npm".into(),
+            location: Some("/app/package-lock.json".into()),
+            ..VulnPackage::default()
+        },
+        suppressed,
+        ..Vulnerability::default()
+    };
+    let inv = bosun_inventory::Inventory {
+        vulnerabilities: vec![
+            vuln(
+                "CVE-2024-0001",
+                Some(Suppression {
+                    reason: "not reachable (SEC-9)".into(),
+                    source: "exceptions:.bosunignore.yaml".into(),
+                    expires: None,
+                }),
+            ),
+            vuln("CVE-2024-0002", None),
+        ],
+        ..bosun_inventory::Inventory::default()
+    };
+    let mut out = Vec::new();
+    let opts = bosun_report::RenderOptions {
+        list_packages: false,
+        ..bosun_report::RenderOptions::default()
+    };
+    bosun_report::render(&inv, Format::Table, &opts, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("/app/package-lock.json: 1 vulnerability (HIGH 1), 1 suppressed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Total: 1 vulnerability (HIGH 1), 1 suppressed"),
+        "{text}"
+    );
+    let open = text.find("CVE-2024-0002").unwrap();
+    let closed = text.find("CVE-2024-0001").unwrap();
+    assert!(open < closed, "open findings first: {text}");
+    assert!(text.contains("suppressed: not reachable (SEC-9)"), "{text}");
+}
