@@ -1,8 +1,11 @@
 //! Matches an [`Inventory`]'s packages against a [`bosun_vulndb::Db`] with OSV semantics:
 //! `ECOSYSTEM` and `SEMVER` ranges and `versions` lists (`GIT` ranges ignored), each
 //! ecosystem's own version order (from `bosun-version`), withdrawn records skipped. One
-//! [`Finding`] per vulnerability per package: records that share an id (a GHSA and a DSA
-//! both naming a CVE) merge into one finding whose id is a CVE when there is one.
+//! [`Finding`] per vulnerability per package, and a vulnerability is a CVE when there is one:
+//! records naming the same CVE (a GHSA and a DSA) merge into its finding, and an advisory
+//! naming several CVEs (a DSA fixing ten) gives one finding per CVE, as trivy and grype count
+//! them. Records without a CVE join the CVE of a record they share an id with, else group
+//! by shared ids.
 //!
 //! ```no_run
 //! use bosun_match::{match_inventory, MatchOptions};
@@ -42,7 +45,7 @@ use serde::Serialize;
 use serde_json::Value;
 use smallvec::SmallVec;
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Matching options.
 #[derive(Clone, Debug, Default)]
@@ -525,8 +528,97 @@ fn match_views(
     o
 }
 
-/// Groups a package's hits into findings: hits sharing any id (record id, alias, upstream)
-/// are one vulnerability.
+fn is_cve(id: &str) -> bool {
+    id.starts_with("CVE-")
+}
+
+/// Which hits make one finding: one group per CVE named by any hit (a hit naming several CVEs
+/// is in each of their groups); hits naming no CVE join the CVE groups of a hit they share an
+/// id with (a GHSA record and a GO record aliasing it), else group among themselves by shared
+/// ids. Keys: the CVE, or `None` for a group without one. Groups come out in key order.
+fn group_by_vulnerability<'a>(hits: &[Hit<'_, 'a>]) -> Vec<(Option<&'a str>, Vec<usize>)> {
+    let mut by_cve: BTreeMap<&'a str, Vec<usize>> = BTreeMap::new();
+    // Non-CVE id -> the CVEs of the hits that carry it.
+    let mut cves_of_id: HashMap<&'a str, Vec<&'a str>> = HashMap::new();
+    let mut without: Vec<usize> = Vec::new();
+    for (i, h) in hits.iter().enumerate() {
+        let cves: SmallVec<[&'a str; 4]> = h.ids.iter().copied().filter(|x| is_cve(x)).collect();
+        if cves.is_empty() {
+            without.push(i);
+            continue;
+        }
+        for c in &cves {
+            let members = by_cve.entry(c).or_default();
+            if !members.contains(&i) {
+                members.push(i);
+            }
+        }
+        for id in h.ids.iter().copied().filter(|x| !is_cve(x)) {
+            cves_of_id
+                .entry(id)
+                .or_default()
+                .extend(cves.iter().copied());
+        }
+    }
+    // CVE-less hits: attach to the CVE groups they share an id with, else union-find.
+    let mut loose: Vec<usize> = Vec::new();
+    for i in without {
+        let Some(h) = hits.get(i) else { continue };
+        let mut attached = false;
+        for id in &h.ids {
+            for c in cves_of_id.get(id).into_iter().flatten() {
+                let members = by_cve.entry(c).or_default();
+                if !members.contains(&i) {
+                    members.push(i);
+                }
+                attached = true;
+            }
+        }
+        if !attached {
+            loose.push(i);
+        }
+    }
+    let mut parent: Vec<usize> = (0..loose.len()).collect();
+    fn root(parent: &[usize], mut i: usize) -> usize {
+        while let Some(&p) = parent.get(i) {
+            if p == i {
+                break;
+            }
+            i = p;
+        }
+        i
+    }
+    let mut owner: HashMap<&'a str, usize> = HashMap::new();
+    for (k, &i) in loose.iter().enumerate() {
+        for id in hits.get(i).map(|h| h.ids.as_slice()).unwrap_or_default() {
+            match owner.get(id) {
+                Some(&j) => {
+                    let (a, b) = (root(&parent, k), root(&parent, j));
+                    if a != b
+                        && let Some(slot) = parent.get_mut(a)
+                    {
+                        *slot = b;
+                    }
+                }
+                None => {
+                    owner.insert(id, k);
+                }
+            }
+        }
+    }
+    let mut loose_groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (k, &i) in loose.iter().enumerate() {
+        loose_groups.entry(root(&parent, k)).or_default().push(i);
+    }
+    by_cve
+        .into_iter()
+        .map(|(c, m)| (Some(c), m))
+        .chain(loose_groups.into_values().map(|m| (None, m)))
+        .collect()
+}
+
+/// Turns a package's hits into findings, one per vulnerability (see
+/// [`group_by_vulnerability`]).
 #[allow(clippy::too_many_arguments)]
 fn merge(
     hits: SmallVec<[Hit<'_, '_>; 4]>,
@@ -538,52 +630,21 @@ fn merge(
     scheme: Ecosystem,
     db: &Db,
 ) -> Vec<Finding> {
-    // Union-find over hits.
-    let n = hits.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while let Some(&p) = parent.get(i) {
-            if p == i {
-                break;
-            }
-            i = p;
-        }
-        i
-    }
-    // Hits sharing an id: sort (id, hit) pairs and join neighbours with the same id.
-    let mut pairs: Vec<(&str, usize)> = hits
-        .iter()
-        .enumerate()
-        .flat_map(|(i, h)| h.ids.iter().map(move |id| (*id, i)))
-        .collect();
-    pairs.sort_unstable();
-    for w in pairs.windows(2) {
-        if let [(x, i), (y, j)] = w
-            && x == y
-        {
-            let (a, b) = (root(&mut parent, *i), root(&mut parent, *j));
-            if a != b
-                && let Some(slot) = parent.get_mut(a)
-            {
-                *slot = b;
-            }
-        }
-    }
-    let mut groups: BTreeMap<usize, Vec<&Hit<'_, '_>>> = BTreeMap::new();
-    for (i, h) in hits.iter().enumerate() {
-        let r = root(&mut parent, i);
-        groups.entry(r).or_default().push(h);
-    }
+    let groups = group_by_vulnerability(&hits);
     let mut out = Vec::new();
-    for (_, mut group) in groups {
+    for (cve, members) in groups {
+        let mut group: Vec<&Hit<'_, '_>> = members.iter().filter_map(|&i| hits.get(i)).collect();
         group.sort_by(|a, b| a.adv.id.cmp(b.adv.id));
-        let mut ids: Vec<&str> = group.iter().flat_map(|h| h.ids.iter().copied()).collect();
+        // A finding is one CVE: other CVEs named by a multi-CVE advisory (a DSA fixing
+        // several) are findings of their own, not aliases.
+        let mut ids: Vec<&str> = group
+            .iter()
+            .flat_map(|h| h.ids.iter().copied())
+            .filter(|i| !is_cve(i) || Some(*i) == cve)
+            .collect();
         ids.sort_unstable();
         ids.dedup();
-        let primary = ids
-            .iter()
-            .find(|i| i.starts_with("CVE-"))
-            .copied()
+        let primary = cve
             .or_else(|| group.first().map(|h| h.adv.id))
             .unwrap_or_default()
             .to_string();
@@ -607,11 +668,7 @@ fn merge(
             .map(|h| (h.adv, matched.get(h.affected.clone()).unwrap_or_default()))
             .collect();
         let (severity, severity_source, cvss) = severity::assess(&sev_in);
-        let cves: Vec<&str> = ids
-            .iter()
-            .copied()
-            .filter(|i| i.starts_with("CVE-"))
-            .collect();
+        let cves: Vec<&str> = ids.iter().copied().filter(|i| is_cve(i)).collect();
         let kev = cves.iter().find_map(|c| {
             db.kev(c).ok().flatten().map(|k| KevInfo {
                 cve: k.cve,

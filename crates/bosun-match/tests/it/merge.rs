@@ -158,3 +158,60 @@ fn development_dependencies_are_matched_only_when_asked() {
         BTreeSet::from(["lodash".to_string(), "minimist".to_string()])
     );
 }
+
+/// A finding is one CVE. The real DSA-5000-1 names ten CVEs (openjdk-11): a package it affects
+/// gets ten findings, each with the DSA as its record and alias and no other CVE as alias; a
+/// GHSA record without a CVE that shares an id with a CVE-bearing record joins that CVE.
+#[test]
+fn a_multi_cve_advisory_gives_one_finding_per_cve() {
+    let Some(dsa) = bosun_testdata::path("data/osv/debian-converted/DSA-5000-1.json") else {
+        return;
+    };
+    let rec: serde_json::Value = serde_json::from_slice(&std::fs::read(&dsa).unwrap()).unwrap();
+    let cves: BTreeSet<String> = rec["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .filter(|a| a.starts_with("CVE-"))
+        .collect();
+    assert!(cves.len() > 1, "the fixture names several CVEs");
+    let first = cves.iter().next().unwrap().clone();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&dsa, dir.path().join("DSA-5000-1.json")).unwrap();
+    // A GHSA whose upstream is the first CVE, and a record without any CVE (XSA-1) that
+    // shares an id with the GHSA: both belong to the first CVE's finding only.
+    write(
+        dir.path(),
+        &serde_json::json!({
+            "id": "GHSA-aaaa-bbbb-cccc", "aliases": ["XSA-1"], "upstream": [first],
+            "affected": rec["affected"].clone(),
+        }),
+    );
+    write(
+        dir.path(),
+        &serde_json::json!({
+            "id": "XSA-1", "aliases": ["GHSA-aaaa-bbbb-cccc"],
+            "affected": rec["affected"].clone(),
+        }),
+    );
+    let (_d, db) = db(&[dir.path().to_path_buf()]);
+    let mut p = package("Debian:11", "openjdk-11-jre", "11.0.12+7-2");
+    p.source_name = Some("openjdk-11".to_string());
+    p.source_version = Some("11.0.12+7-2".to_string());
+    let r = match_inventory(&inventory(vec![p]), &db, &MatchOptions::default());
+    let ids: BTreeSet<String> = r.findings.iter().map(|f| f.id.clone()).collect();
+    assert_eq!(ids, cves, "one finding per CVE, nothing else");
+    for f in &r.findings {
+        assert!(f.records.contains(&"DSA-5000-1".to_string()), "{f:?}");
+        assert!(f.aliases.contains(&"DSA-5000-1".to_string()));
+        assert!(
+            f.aliases.iter().all(|a| !a.starts_with("CVE-")),
+            "no other CVE as alias: {:?}",
+            f.aliases
+        );
+        let with_ghsa = f.records.contains(&"GHSA-aaaa-bbbb-cccc".to_string());
+        assert_eq!(with_ghsa, f.id == first, "{f:?}");
+        assert_eq!(f.records.contains(&"XSA-1".to_string()), f.id == first);
+    }
+}
