@@ -16,7 +16,8 @@
 //!
 //! For each `DT_NEEDED` name of an object, as glibc's `_dl_map_object` does:
 //!
-//! 1. a name holding a `/` is a path, taken as is (relative to `/`);
+//! 1. a name holding a `/` is a path, taken as is (relative to `/`) after `$ORIGIN`
+//!    expansion;
 //! 2. when the object has no `DT_RUNPATH`: its `DT_RPATH`, then the executable's `DT_RPATH`
 //!    (when the executable has no `DT_RUNPATH` either);
 //! 3. `LD_LIBRARY_PATH` ([`SearchConfig::ld_library_path`], e.g. from the image config's
@@ -38,9 +39,10 @@
 //! - No `dlopen`: plugins (NSS modules, OpenSSL engines and providers, PAM modules, GTK
 //!   modules, Python or Perl extension modules loaded by an interpreter) are not loaded in this
 //!   graph. A package that ships only such plugins is [`LoadState::NotLoaded`].
-//! - No `LD_PRELOAD`, no `/etc/ld.so.preload`, no `DF_1_NODEFLIB`, no hwcaps subdirectories,
-//!   no reuse of an already loaded object by soname (the loader's cache of loaded objects);
+//! - No `LD_PRELOAD`, no `/etc/ld.so.preload`, no `DF_1_NODEFLIB`, no hwcaps subdirectories;
 //!   the RPATH chain is the object's then the executable's, not every intermediate loader's.
+//!   Like the loader, a name already loaded for the executable (by the name it was needed
+//!   by, or its soname) is reused without a search, objects being loaded breadth first.
 //! - musl's loader (Alpine) searches `LD_LIBRARY_PATH`, then `/etc/ld-musl-ARCH.path` or
 //!   `/lib:/usr/local/lib:/usr/lib`, and treats RPATH and RUNPATH alike: pass those files'
 //!   directories as [`SearchConfig::conf_dirs`]; the default directories hold musl's.
@@ -50,7 +52,7 @@
 //!   [`MAX_SYMLINK_HOPS`] symlinks; the resolution does at most [`MAX_RESOLVE_STEPS`] lookups
 //!   and says when it stopped early ([`LinkResolution::truncated`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use object::elf;
 use object::read::elf::{Dyn, FileHeader, ProgramHeader};
@@ -687,27 +689,58 @@ pub fn resolve(fs: &ElfFilesystem, cfg: &SearchConfig) -> LinkResolution {
         }
         out.executables.insert(exe_path.clone());
         out.loaded.insert(exe_path.clone());
-        if let Some(interp) = &exe.interpreter
-            && let Some((real, _)) = fs.lookup(interp)
-        {
-            out.loaded.insert(real);
-        }
         let exe_rpath: &[String] = if exe.runpath.is_empty() {
             &exe.rpath
         } else {
             &[]
         };
+        // The loader's list of loaded objects, by every name they answer to (the name
+        // they were needed by and their soname): a name already loaded is reused, not
+        // searched again (glibc's `_dl_name_match_p`).
+        let mut by_name: HashMap<&str, &str> = HashMap::new();
         let mut seen: BTreeSet<&str> = BTreeSet::new();
-        let mut queue: Vec<String> = vec![exe_path.clone()];
+        if let Some(interp) = &exe.interpreter
+            && let Some((real, l)) = fs
+                .files
+                .get_key_value(fs.real_path(interp).as_deref().unwrap_or(""))
+        {
+            out.loaded.insert(real.clone());
+            seen.insert(real.as_str());
+            if let Some(so) = &l.soname {
+                by_name.insert(so.as_str(), real.as_str());
+            }
+        }
+        // Breadth first, as `_dl_map_object_deps` loads.
+        let mut queue: VecDeque<&str> = VecDeque::from([exe_path.as_str()]);
         seen.insert(exe_path.as_str());
-        while let Some(obj) = queue.pop() {
-            let deps = r.deps(&obj, exe_rpath, &mut unresolved);
-            for d in deps {
-                if let Some((real, _)) = fs.files.get_key_value(d.as_str())
-                    && seen.insert(real.as_str())
-                {
-                    out.loaded.insert(real.clone());
-                    queue.push(real.clone());
+        while let Some(obj) = queue.pop_front() {
+            let Some(links) = fs.files.get(obj) else {
+                continue;
+            };
+            for name in &links.needed {
+                let real = match by_name.get(name.as_str()) {
+                    Some(&p) => Some(p),
+                    None => r
+                        .find_memo(obj, links, name, exe_rpath)
+                        .and_then(|p| fs.files.get_key_value(p.as_str()))
+                        .map(|(k, _)| k.as_str()),
+                };
+                let Some(real) = real else {
+                    if r.truncated {
+                        break;
+                    }
+                    unresolved.insert((obj.to_owned(), name.clone()));
+                    continue;
+                };
+                by_name.insert(name.as_str(), real);
+                if seen.insert(real) {
+                    if let Some((k, l)) = fs.files.get_key_value(real)
+                        && let Some(so) = &l.soname
+                    {
+                        by_name.entry(so.as_str()).or_insert(k.as_str());
+                    }
+                    out.loaded.insert(real.to_owned());
+                    queue.push_back(real);
                 }
             }
             if r.truncated {
@@ -723,50 +756,42 @@ pub fn resolve(fs: &ElfFilesystem, cfg: &SearchConfig) -> LinkResolution {
     out
 }
 
+/// `(object, needed name, executable RPATH in effect)`.
+type MemoKey = (String, String, Vec<String>);
+
 struct Resolver<'a> {
     fs: &'a ElfFilesystem,
     cfg: &'a SearchConfig,
     cache_by_name: HashMap<&'a str, Vec<&'a str>>,
-    /// (object, executable RPATH in effect) -> the real paths of its needed libraries.
-    memo: HashMap<(String, Vec<String>), Vec<String>>,
+    /// What each search found (the executable's RPATH matters only for objects without
+    /// RUNPATH, so it is part of the key only then).
+    memo: HashMap<MemoKey, Option<String>>,
     steps: usize,
     truncated: bool,
 }
 
 impl Resolver<'_> {
-    /// The real paths of the libraries `obj` needs, resolved with the executable's RPATH.
-    fn deps(
+    /// [`Self::find`], remembered.
+    fn find_memo(
         &mut self,
         obj: &str,
+        links: &ElfLinks,
+        name: &str,
         exe_rpath: &[String],
-        unresolved: &mut BTreeSet<(String, String)>,
-    ) -> Vec<String> {
-        let Some(links) = self.fs.files.get(obj) else {
-            return Vec::new();
-        };
-        // The executable's RPATH matters only for objects without RUNPATH.
-        let key_rpath = if links.runpath.is_empty() {
+    ) -> Option<String> {
+        let rpath = if links.runpath.is_empty() {
             exe_rpath.to_vec()
         } else {
             Vec::new()
         };
-        let key = (obj.to_owned(), key_rpath);
-        if let Some(d) = self.memo.get(&key) {
-            return d.clone();
+        let key = (obj.to_owned(), name.to_owned(), rpath);
+        if let Some(found) = self.memo.get(&key) {
+            return found.clone();
         }
-        let mut found = Vec::new();
-        for name in &links.needed {
-            match self.find(obj, links, name, &key.1) {
-                Some(p) => found.push(p),
-                None => {
-                    if self.truncated {
-                        break;
-                    }
-                    unresolved.insert((obj.to_owned(), name.clone()));
-                }
-            }
+        let found = self.find(obj, links, name, &key.2);
+        if !self.truncated {
+            self.memo.insert(key, found.clone());
         }
-        self.memo.insert(key, found.clone());
         found
     }
 
@@ -778,11 +803,14 @@ impl Resolver<'_> {
         name: &str,
         exe_rpath: &[String],
     ) -> Option<String> {
-        if name.contains('/') {
-            return self.candidate(links, name);
-        }
         let origin = obj.rsplit_once('/').map_or("/", |(d, _)| d);
         let origin = if origin.is_empty() { "/" } else { origin };
+        if name.contains('/') {
+            // The loader expands `$ORIGIN` in a `DT_NEEDED` path too (a bundled Python's
+            // `$ORIGIN/../lib/libpython3.12.so.1.0`).
+            let path = expand(name, origin, links.is_64)?;
+            return self.candidate(links, &path);
+        }
         if links.runpath.is_empty() {
             for dir in links.rpath.iter().chain(exe_rpath) {
                 if let Some(p) = self.in_dir(links, dir, origin, name) {
@@ -894,6 +922,45 @@ mod tests {
         let r = resolve(&fs, &SearchConfig::default());
         assert!(r.loaded.contains("/usr/lib/libfoo.so.1"));
         assert!(!r.loaded.contains("/opt/app/private/libfoo.so.1"));
+    }
+
+    fn exe(needed: &[&str]) -> ElfLinks {
+        let mut e = lib("x", needed);
+        e.soname = None;
+        e.is_shared_library = false;
+        e.is_executable = true;
+        e.interpreter = Some("/lib64/ld-linux-x86-64.so.2".into());
+        e
+    }
+
+    #[test]
+    fn a_name_already_loaded_is_reused_and_origin_expands_in_needed_paths() {
+        let mut fs = ElfFilesystem::new();
+        // The program finds libshared through its RPATH; libcore needs it too but has no
+        // search path that holds it: the loader reuses the loaded one.
+        let mut app = exe(&["$ORIGIN/../lib/libcore.so", "libshared.so"]);
+        app.runpath = vec!["/opt/app/private".into()];
+        fs.add_file("/opt/app/bin/app", app);
+        fs.add_file(
+            "/opt/app/lib/libcore.so",
+            lib("libcore.so", &["libshared.so"]),
+        );
+        fs.add_file("/opt/app/private/libshared.so", lib("libshared.so", &[]));
+        fs.add_file(
+            "/lib64/ld-linux-x86-64.so.2",
+            lib("ld-linux-x86-64.so.2", &[]),
+        );
+        let r = resolve(&fs, &SearchConfig::default());
+        let want: BTreeSet<String> = [
+            "/opt/app/bin/app",
+            "/opt/app/lib/libcore.so",
+            "/opt/app/private/libshared.so",
+            "/lib64/ld-linux-x86-64.so.2",
+        ]
+        .map(str::to_owned)
+        .into();
+        assert_eq!(r.loaded, want);
+        assert!(r.unresolved.is_empty(), "{:?}", r.unresolved);
     }
 
     #[test]

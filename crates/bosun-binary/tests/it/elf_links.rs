@@ -451,3 +451,155 @@ proptest! {
         }
     }
 }
+
+/// Adds every ELF file under `dir` (real files, recursively, symlinked directories not
+/// entered) and the symlinks met on the way.
+fn add_tree(
+    dir: &Path,
+    fs: &mut ElfFilesystem,
+    links: &mut BTreeMap<String, String>,
+    budget: &mut usize,
+) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        let Ok(ft) = e.file_type() else { continue };
+        if ft.is_symlink() {
+            if let Ok(t) = std::fs::read_link(&p) {
+                links.insert(
+                    p.to_str().unwrap().to_owned(),
+                    t.to_str().unwrap().to_owned(),
+                );
+            }
+        } else if ft.is_dir() {
+            add_tree(&p, fs, links, budget);
+        } else if ft.is_file() && *budget > 0 {
+            let Ok(meta) = e.metadata() else { continue };
+            if meta.len() < 52 || meta.len() > 256 << 20 {
+                continue;
+            }
+            // Most of /usr/lib is not ELF: look at the magic before reading a whole file.
+            let mut magic = [0u8; 4];
+            let is_elf = std::fs::File::open(&p)
+                .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+                .is_ok_and(|()| &magic == b"\x7fELF");
+            if !is_elf {
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&p) else {
+                continue;
+            };
+            if let Ok(Some(l)) = elf_links(&bytes) {
+                *budget -= 1;
+                fs.add_file(p.to_str().unwrap(), l);
+            }
+        }
+    }
+}
+
+/// The whole host (`/usr/bin`, `/usr/sbin`, `/usr/lib`, `/usr/libexec`, `/lib64`) as one
+/// filesystem: the loaded set equals the union of what `ldd` says of every executable the
+/// resolver starts from, and the libraries left out are exactly those no `ldd` listed.
+#[test]
+fn whole_host_loaded_set_is_the_union_of_ldd_over_every_executable() {
+    if run("ldd", &["/bin/ls"]).is_none() {
+        return skip_or_fail("no ldd");
+    }
+    let Some(cache) = host_cache() else {
+        return skip_or_fail("no /etc/ld.so.cache");
+    };
+    let mut fs = ElfFilesystem::new();
+    let mut links = BTreeMap::new();
+    let mut budget = 50_000;
+    let walk = std::time::Instant::now();
+    for d in [
+        "/usr/bin",
+        "/usr/sbin",
+        "/usr/lib",
+        "/usr/libexec",
+        "/lib64",
+    ] {
+        let real = record_links(Path::new(d), &mut links, 0);
+        add_tree(&real, &mut fs, &mut links, &mut budget);
+    }
+    for d in ["/bin", "/sbin", "/lib"] {
+        record_links(Path::new(d), &mut links, 0);
+    }
+    for (from, to) in &links {
+        fs.add_symlink(from, to);
+    }
+    eprintln!("walked in {:?}", walk.elapsed());
+    let start = std::time::Instant::now();
+    let r = resolve(
+        &fs,
+        &SearchConfig {
+            ld_cache: cache,
+            ..SearchConfig::default()
+        },
+    );
+    let took = start.elapsed();
+    let mut expected = BTreeSet::new();
+    let mut ldd_missing = BTreeSet::new();
+    let mut untraced = BTreeSet::new();
+    for exe in &r.executables {
+        expected.insert(exe.clone());
+        // Static programs, and programs for an architecture this host cannot run (a 32-bit
+        // helper without 32-bit libc): ldd fails.
+        let Some((paths, missing)) = ldd(Path::new(exe)) else {
+            untraced.insert(exe.clone());
+            continue;
+        };
+        ldd_missing.extend(missing);
+        for p in paths {
+            expected.insert(
+                std::fs::canonicalize(&p)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+    }
+    eprintln!(
+        "{} ELF files, {} executables, {} loaded, {} libraries not loaded; resolved in {took:?}",
+        fs.files().len(),
+        r.executables.len(),
+        r.loaded.len(),
+        r.shared_libraries.difference(&r.loaded).count()
+    );
+    // ldd also lists files outside the trees walked here (none on a usual host): compare
+    // within them.
+    let expected: BTreeSet<String> = expected
+        .into_iter()
+        .filter(|p| fs.files().contains_key(p))
+        .collect();
+    assert_eq!(
+        r.loaded.difference(&expected).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "loaded here, not by ldd"
+    );
+    assert_eq!(
+        expected.difference(&r.loaded).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "loaded by ldd, not here"
+    );
+    // Names not found: those ldd reports missing, plus the needs of programs ldd could not
+    // trace (which must really lack a library: none of them may be loaded here either).
+    let mut unresolved: BTreeSet<&String> = BTreeSet::new();
+    for (obj, name) in &r.unresolved {
+        if untraced.contains(obj) {
+            let static_or_foreign = links_of(Path::new(obj));
+            assert!(static_or_foreign.interpreter.is_some(), "{obj}");
+        } else {
+            unresolved.insert(name);
+        }
+    }
+    assert_eq!(
+        unresolved,
+        ldd_missing.iter().collect::<BTreeSet<_>>(),
+        "names neither finds: {:?}",
+        r.unresolved
+    );
+}
