@@ -31,6 +31,24 @@ enum Command {
     Scan(Box<ScanArgs>),
     /// Manage the vulnerability database.
     Db(DbArgs),
+    /// Manage the layer cache (analysis results per layer, reused by later scans).
+    Cache(CacheArgs),
+}
+
+#[derive(Args)]
+struct CacheArgs {
+    #[command(subcommand)]
+    command: CacheCommand,
+    #[command(flatten)]
+    dirs: DbDirArgs,
+}
+
+#[derive(Subcommand)]
+enum CacheCommand {
+    /// Entries and size of the layer cache.
+    Status,
+    /// Remove every entry of the layer cache.
+    Clean,
 }
 
 #[derive(Args)]
@@ -70,6 +88,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         Command::Sbom(args) => sbom(&args),
         Command::Scan(args) => crate::scan::run(&args),
         Command::Db(args) => crate::db::run(&args.command, &args.dirs),
+        Command::Cache(args) => cache(&args),
     }
 }
 
@@ -80,6 +99,32 @@ fn sbom(args: &SbomArgs) -> anyhow::Result<ExitCode> {
     output::warn_diagnostics(&inventory);
     output::write_report(&inventory, args.format, true, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn cache(args: &CacheArgs) -> anyhow::Result<ExitCode> {
+    let dir = args.dirs.cache_dir()?;
+    let cache = bosun_cache::Cache::open(&dir, bosun_cache::DEFAULT_MAX_BYTES)?;
+    match args.command {
+        CacheCommand::Status => {
+            let st = cache.status()?;
+            output::print(&format!(
+                "layer cache {}: {} entries, {} MiB\n",
+                dir.join("layers").display(),
+                st.entries,
+                st.bytes >> 20
+            ))
+        }
+        CacheCommand::Clean => {
+            let gone = cache.clean()?;
+            eprintln!(
+                "removed {} entries ({} MiB) from {}",
+                gone.entries,
+                gone.bytes >> 20,
+                dir.join("layers").display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 /// The error and its causes on one line: `cannot open x: layer 2: digest mismatch`.

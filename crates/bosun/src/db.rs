@@ -1,7 +1,6 @@
 //! `bosun db`: where the vulnerability database lives, and its commands.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -9,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
+use crate::output;
 use crate::source::NetArgs;
 
 /// Where bosun keeps its cache and its vulnerability database.
@@ -156,7 +156,7 @@ fn status(db_dir: &std::path::Path, args: &StatusArgs) -> anyhow::Result<ExitCod
         v["built"] = unix_to_rfc3339(info.build_time).into();
         v["age_seconds"] = age(info.build_time).as_secs().into();
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
-        return print(&out);
+        return output::print(&out);
     }
     writeln!(out, "database   {}", db.path().display())?;
     writeln!(
@@ -205,21 +205,7 @@ fn status(db_dir: &std::path::Path, args: &StatusArgs) -> anyhow::Result<ExitCod
         };
         writeln!(out, "  {}: {} records{skipped}", s.path, s.records)?;
     }
-    print(&out)
-}
-
-/// Writes to standard output; a closed pipe (`| head`) is not an error.
-fn print(text: &str) -> anyhow::Result<ExitCode> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(e).context("cannot write to standard output")
-        }
-        _ => Ok(ExitCode::SUCCESS),
-    }
+    output::print(&out)
 }
 
 fn import(db_dir: &std::path::Path, args: &ImportArgs) -> anyhow::Result<ExitCode> {

@@ -2,6 +2,8 @@
 
 use std::io::{IsTerminal, Write};
 
+use std::process::ExitCode;
+
 use anyhow::Context;
 
 /// Largest policy or rule file read.
@@ -108,5 +110,19 @@ impl Progress {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// Writes to standard output; a closed pipe (`| head`) is not an error.
+pub(crate) fn print(text: &str) -> anyhow::Result<ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to standard output")
+        }
+        _ => Ok(ExitCode::SUCCESS),
     }
 }

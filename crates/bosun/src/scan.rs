@@ -55,6 +55,13 @@ pub(crate) struct ScanArgs {
     /// Write the triage decisions (suppressed and open findings) as an OpenVEX document.
     #[arg(long, value_name = "FILE")]
     vex_out: Option<PathBuf>,
+    /// Do not use or fill the layer cache (analysis results per layer, in CACHE_DIR/layers).
+    #[arg(long)]
+    no_cache: bool,
+    /// Largest size of the layer cache (e.g. 500MiB, 2GiB); least recently used entries go
+    /// first.
+    #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_cache_size)]
+    cache_max_size: u64,
     /// Never use the network: the database must already be there.
     #[arg(long)]
     offline: bool,
@@ -101,6 +108,10 @@ fn parse_age(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(n.saturating_mul(secs)))
 }
 
+fn parse_cache_size(s: &str) -> Result<u64, String> {
+    bosun_cache::parse_size(s).ok_or_else(|| format!("{s:?}: expected a size like 500MiB or 2GiB"))
+}
+
 fn parse_severity(s: &str) -> anyhow::Result<Severity> {
     Severity::from_word(s)
         .filter(|v| v.as_str() == s.trim().to_ascii_uppercase())
@@ -111,6 +122,7 @@ fn parse_severity(s: &str) -> anyhow::Result<Severity> {
 
 pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let mut scanners = bosun_scan::Scanners::default();
+    let mut secret_config = None;
     let mut vuln = false;
     for name in &args.scanners {
         match name.trim() {
@@ -121,6 +133,7 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
                         .with_context(|| format!("secret config {}", path.display()))?,
                     None => bosun_secret::Config::default(),
                 };
+                secret_config = Some(config.clone());
                 scanners.secret = Some(bosun_secret::Scanner::new(config)?);
             }
             "config" => {
@@ -181,7 +194,14 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
                 );
             }
             progress.message("reading layers");
-            bosun_scan::scan(&image, &scanners)?
+            match open_cache(args)? {
+                Some(cache) => {
+                    let (inv, _stats) =
+                        bosun_scan::scan_cached(&image, &scanners, &cache, secret_config.as_ref())?;
+                    inv
+                }
+                None => bosun_scan::scan(&image, &scanners)?,
+            }
         }
     };
     if let Some((db, stale)) = &database {
@@ -358,6 +378,22 @@ impl Triage {
         let doc = bosun_policy::openvex_document(inv, "bosun", &now);
         let text = serde_json::to_string_pretty(&doc)?;
         std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    }
+}
+
+/// The layer cache, unless `--no-cache`; a cache that cannot be opened is a warning, not a
+/// failed scan.
+fn open_cache(args: &ScanArgs) -> anyhow::Result<Option<bosun_cache::Cache>> {
+    if args.no_cache {
+        return Ok(None);
+    }
+    let dir = args.dirs.cache_dir()?;
+    match bosun_cache::Cache::open(&dir, args.cache_max_size) {
+        Ok(c) => Ok(Some(c)),
+        Err(e) => {
+            eprintln!("warning: layer cache unavailable, scanning without it: {e}");
+            Ok(None)
+        }
     }
 }
 

@@ -5,11 +5,17 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// The bosun binary, with its cache in a directory of this test run (never the user's).
+pub(crate) fn command() -> Command {
+    static CACHE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let dir = CACHE.get_or_init(|| tempfile::tempdir().expect("cache dir"));
+    let mut c = Command::new(env!("CARGO_BIN_EXE_bosun"));
+    c.env("BOSUN_CACHE_DIR", dir.path());
+    c
+}
+
 pub(crate) fn bosun(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bosun"))
-        .args(args)
-        .output()
-        .expect("bosun runs")
+    command().args(args).output().expect("bosun runs")
 }
 
 /// Runs `bosun sbom --format json SOURCE`, asserts success, returns the report.

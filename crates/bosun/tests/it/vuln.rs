@@ -180,6 +180,8 @@ struct Setup {
     _tmp: tempfile::TempDir,
     db: PathBuf,
     image: PathBuf,
+    /// The same image as an OCI layout.
+    oci: PathBuf,
     /// (binary, record id) expected.
     expected: BTreeSet<(String, String)>,
     changed: BTreeSet<String>,
@@ -250,18 +252,20 @@ fn setup() -> Option<Setup> {
 
     let os_release = read(&dir.join("os-release"));
     let image = tmp.path().join("bullseye.tar");
-    ImageBuilder::new()
+    let oci = tmp.path().join("bullseye-oci");
+    let builder = ImageBuilder::new()
         .layer(|l| {
             l.file("etc/os-release", &os_release)
                 .file("var/lib/dpkg/status", status.as_bytes())
         })
-        .layer(|l| l.file("var/lib/dpkg/status", new_status.as_bytes()))
-        .write_docker_archive(&image)
-        .unwrap();
+        .layer(|l| l.file("var/lib/dpkg/status", new_status.as_bytes()));
+    builder.write_docker_archive(&image).unwrap();
+    builder.write_oci_dir(&oci).unwrap();
     Some(Setup {
         _tmp: tmp,
         db,
         image,
+        oci,
         expected,
         changed,
         kev,
@@ -752,7 +756,7 @@ fn a_registry_image_is_scanned_like_its_archive() {
     );
     let reference = format!("{}/team/debian:11", reg.host());
     let run = |args: &[&str], stdin: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_bosun"))
+        let mut child = crate::support::command()
             .args(args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
@@ -1000,4 +1004,71 @@ fn exceptions_vex_and_policy_gate_a_scan() {
     let (_, out) = scan(&s, &["--policy", policy.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("policy.yaml"));
+}
+
+/// A rescan of a cached image reads no layer: with every layer blob destroyed after the first
+/// scan, the cached scan still gives the same findings, and an uncached one fails.
+#[test]
+fn a_cached_image_is_rescanned_without_reading_its_layers() {
+    let Some(s) = setup() else { return };
+    let cache = s._tmp.path().join("cache");
+    let source = format!("oci-dir:{}", s.oci.display());
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "--scanners",
+            "vuln",
+            "--format",
+            "json",
+            "--offline",
+            "--db-dir",
+            s.db.to_str().unwrap(),
+            "--cache-dir",
+            cache.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        args.push(&source);
+        bosun(&args)
+    };
+    let findings = |out: &std::process::Output| -> Value {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["vulnerabilities"].clone()
+    };
+    let first = findings(&run(&[]));
+    assert!(!first.as_array().unwrap().is_empty());
+    let status = bosun(&["cache", "status", "--cache-dir", cache.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(text.contains(": 2 entries"), "one entry per layer: {text}");
+
+    // Destroy every layer blob (the manifest and config stay readable).
+    let index: Value = serde_json::from_slice(&read(&s.oci.join("index.json"))).unwrap();
+    let blob = |digest: &str| {
+        s.oci
+            .join("blobs/sha256")
+            .join(digest.trim_start_matches("sha256:"))
+    };
+    let manifest: Value = serde_json::from_slice(&read(&blob(
+        index["manifests"][0]["digest"].as_str().unwrap(),
+    )))
+    .unwrap();
+    for layer in manifest["layers"].as_array().unwrap() {
+        std::fs::write(blob(layer["digest"].as_str().unwrap()), b"gone").unwrap();
+    }
+    assert_eq!(findings(&run(&[])), first, "from the cache alone");
+    let out = run(&["--no-cache"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "without the cache the layers are needed"
+    );
+
+    let out = bosun(&["cache", "clean", "--cache-dir", cache.to_str().unwrap()]);
+    assert!(out.status.success());
+    let status = bosun(&["cache", "status", "--cache-dir", cache.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&status.stdout).contains(": 0 entries"));
 }
