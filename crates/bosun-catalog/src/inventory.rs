@@ -122,6 +122,7 @@ pub fn build<V: AsRef<CatalogVisitor>>(
             pkg.layer = LayerRef {
                 index: layer,
                 diff_id: walks.get(layer).and_then(|w| w.meta.diff_id.clone()),
+                role: None,
             };
             if ty == PackageType::Deb {
                 add_dpkg_files(&mut pkg, &view, &visitors);

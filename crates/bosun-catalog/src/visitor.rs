@@ -284,6 +284,7 @@ impl CatalogVisitor {
             layer: Some(LayerRef {
                 index: self.layer.index,
                 diff_id: self.layer.diff_id.clone(),
+                role: None,
             }),
         });
     }

@@ -207,6 +207,9 @@ pub struct OciManifest {
     /// The layer blobs, bottom first.
     #[serde(default, deserialize_with = "null_default")]
     pub layers: Vec<Descriptor>,
+    /// Annotations (`org.opencontainers.image.base.name`...).
+    #[serde(default, deserialize_with = "null_default")]
+    pub annotations: BTreeMap<String, String>,
 }
 
 /// One image of a docker archive's `manifest.json`.

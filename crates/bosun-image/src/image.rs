@@ -3,6 +3,7 @@
 use bosun_inventory::{Layer, SourceInfo};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 use crate::config::{
     Descriptor, INDEX_TYPES, ImageConfig, MANIFEST_TYPES, OciManifest, Platform,
@@ -40,6 +41,8 @@ pub struct Image {
     /// A root filesystem directory rather than an image layout.
     rootfs: bool,
     opts: OpenOptions,
+    /// The manifest's annotations, over those of the index entry that pointed at it.
+    annotations: BTreeMap<String, String>,
 }
 
 impl Image {
@@ -93,6 +96,7 @@ impl Image {
                     store: Store::dir(p),
                     rootfs: true,
                     opts: opts.clone(),
+                    annotations: BTreeMap::new(),
                 })
             }
         }
@@ -102,6 +106,13 @@ impl Image {
     #[must_use]
     pub fn source_info(&self) -> SourceInfo {
         self.info.clone()
+    }
+
+    /// The manifest's annotations (with those of the index entry that selected it), e.g.
+    /// `org.opencontainers.image.base.name`; empty for docker archives and directories.
+    #[must_use]
+    pub fn annotations(&self) -> &BTreeMap<String, String> {
+        &self.annotations
     }
 
     /// The layers, bottom first (one layer without digests for a directory).
@@ -403,6 +414,7 @@ fn open_docker(store: Store, src: &Source, opts: &OpenOptions) -> Result<Image, 
         store,
         rootfs: false,
         opts: opts.clone(),
+        annotations: BTreeMap::new(),
     })
 }
 
@@ -705,6 +717,11 @@ fn open_layout(
         store,
         rootfs: false,
         opts: opts.clone(),
+        annotations: {
+            let mut a = cand.top.annotations.clone();
+            a.extend(manifest.annotations.clone());
+            a
+        },
     })
 }
 

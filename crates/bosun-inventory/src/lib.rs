@@ -44,6 +44,9 @@ pub struct Inventory {
     /// Known vulnerabilities of the packages, one per vulnerability per package.
     #[serde(default)]
     pub vulnerabilities: Vec<Vulnerability>,
+    /// The base image, when identified.
+    #[serde(default)]
+    pub base: Option<BaseImage>,
 }
 
 /// A secret found in a layer file or in the image config. The secret itself is never kept:
@@ -169,6 +172,38 @@ pub struct LayerRef {
     pub index: usize,
     /// The layer's diff_id; `None` for a root filesystem directory.
     pub diff_id: Option<String>,
+    /// Whether the layer comes from the base image or was added on top, once the base image
+    /// is known.
+    #[serde(default)]
+    pub role: Option<LayerRole>,
+}
+
+/// Which part of the image a layer belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerRole {
+    /// A layer of the base image (`FROM`).
+    Base,
+    /// A layer the image's own build added.
+    App,
+}
+
+/// The image this one was built `FROM`, and how bosun knows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaseImage {
+    /// `repository:tag` or `repository`, when known.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Its manifest digest, when known.
+    #[serde(default)]
+    pub digest: Option<String>,
+    /// How many layers, from the bottom, are the base image's.
+    pub layers: usize,
+    /// `annotation` (OCI base annotations or labels), `layer_chain` (a known base image's
+    /// layers are a prefix of this one's) or `history` (the build history's first stage).
+    pub method: String,
+    /// `high`, `medium` or `low`.
+    pub confidence: String,
 }
 
 /// The kind of package, which says which database or manifest it came from. Serialized as
@@ -344,6 +379,42 @@ pub struct Diagnostic {
 }
 
 impl Inventory {
+    /// The role of layer `index`, once the base image is known.
+    #[must_use]
+    pub fn layer_role(&self, index: usize) -> Option<LayerRole> {
+        self.base.as_ref().map(|b| {
+            if index < b.layers {
+                LayerRole::Base
+            } else {
+                LayerRole::App
+            }
+        })
+    }
+
+    /// Records the base image and marks every layer reference (packages, vulnerabilities,
+    /// secrets, diagnostics) `base` or `app`.
+    pub fn set_base(&mut self, base: Option<BaseImage>) {
+        self.base = base;
+        let roles: Vec<Option<LayerRole>> = (0..self.layers.len().max(1))
+            .map(|i| self.layer_role(i))
+            .collect();
+        let role = |l: &mut LayerRef| {
+            l.role = roles.get(l.index).copied().flatten();
+        };
+        self.packages.iter_mut().for_each(|p| role(&mut p.layer));
+        self.vulnerabilities
+            .iter_mut()
+            .for_each(|v| role(&mut v.layer));
+        self.secrets
+            .iter_mut()
+            .filter_map(|s| s.layer.as_mut())
+            .for_each(role);
+        self.diagnostics
+            .iter_mut()
+            .filter_map(|d| d.layer.as_mut())
+            .for_each(role);
+    }
+
     /// Sort packages into the stable order the reports rely on.
     pub fn sort(&mut self) {
         self.packages.sort_by(|a, b| {

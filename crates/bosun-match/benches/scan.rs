@@ -112,6 +112,7 @@ fn setup() -> Option<(tempfile::TempDir, Db, Inventory)> {
                     layer: LayerRef {
                         index: 0,
                         diff_id: None,
+                        role: None,
                     },
                     ..Package::default()
                 });

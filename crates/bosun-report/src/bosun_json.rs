@@ -4,6 +4,7 @@
 //! published schema (`schema/bosun-report.schema.json`) changes only when these do: every key
 //! is always written (`null` for an absent value, `[]` for an empty list).
 
+use bosun_inventory::{BaseImage, LayerRole};
 use bosun_inventory::{
     Diagnostic, DiagnosticLevel, Inventory, Layer, LayerRef, Misconfiguration, OsInfo, Package,
     PackageType, SecretFinding, SourceInfo, Vulnerability,
@@ -18,6 +19,9 @@ pub(crate) struct Report {
     tool: Tool,
     source: Source,
     os: Option<Os>,
+    /// The base image, when identified.
+    #[serde(default)]
+    base: Option<BaseImage>,
     layers: Vec<ReportLayer>,
     packages: Vec<ReportPackage>,
     diagnostics: Vec<ReportDiagnostic>,
@@ -58,6 +62,8 @@ struct Os {
 #[derive(Debug, Serialize, Deserialize)]
 struct ReportLayer {
     index: usize,
+    #[serde(default)]
+    role: Option<LayerRole>,
     digest: Option<String>,
     diff_id: Option<String>,
     created_by: Option<String>,
@@ -69,6 +75,8 @@ struct ReportLayer {
 struct ReportLayerRef {
     index: usize,
     diff_id: Option<String>,
+    #[serde(default)]
+    role: Option<LayerRole>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -103,6 +111,7 @@ fn layer_ref(l: &LayerRef) -> ReportLayerRef {
     ReportLayerRef {
         index: l.index,
         diff_id: l.diff_id.clone(),
+        role: l.role,
     }
 }
 
@@ -110,6 +119,7 @@ fn from_layer_ref(l: ReportLayerRef) -> LayerRef {
     LayerRef {
         index: l.index,
         diff_id: l.diff_id,
+        role: l.role,
     }
 }
 
@@ -137,11 +147,13 @@ pub(crate) fn to_report(inv: &Inventory, opts: &RenderOptions) -> Report {
             id_like: o.id_like.clone(),
             source_file: o.source_file.clone(),
         }),
+        base: inv.base.clone(),
         layers: inv
             .layers
             .iter()
             .map(|l| ReportLayer {
                 index: l.index,
+                role: inv.layer_role(l.index),
                 digest: l.digest.clone(),
                 diff_id: l.diff_id.clone(),
                 created_by: l.created_by.clone(),
@@ -265,5 +277,6 @@ pub(crate) fn read(value: serde_json::Value) -> Result<Inventory, ReportError> {
         secrets: r.secrets,
         misconfigurations: r.misconfigurations,
         vulnerabilities: r.vulnerabilities,
+        base: r.base,
     })
 }

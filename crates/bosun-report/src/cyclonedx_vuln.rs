@@ -366,6 +366,7 @@ pub(crate) fn read_vulnerabilities(list: &[Value]) -> Result<Vec<Vulnerability>,
                     .parse()
                     .map_err(|_| bad("bosun:layer:index", layer_index))?,
                 diff_id: get("bosun:layer:diff_id"),
+                role: None,
             },
             kev: match (get("bosun:kev:cve"), get("bosun:kev:date_added")) {
                 (Some(cve), Some(date_added)) => Some(KevInfo {

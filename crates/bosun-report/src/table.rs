@@ -7,7 +7,7 @@ use std::io::Write;
 use std::collections::BTreeMap;
 
 use bosun_inventory::vuln::{Severity, Vulnerability};
-use bosun_inventory::{Inventory, PackageType};
+use bosun_inventory::{Inventory, LayerRole, PackageType};
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 
 use crate::{RenderOptions, ReportError};
@@ -269,5 +269,26 @@ fn write_vulnerabilities(
             out,
         )?;
     }
-    writeln!(out, "\nTotal: {}", counts(inv.vulnerabilities.iter())).map_err(ReportError::Write)
+    writeln!(out, "\nTotal: {}", counts(inv.vulnerabilities.iter())).map_err(ReportError::Write)?;
+    if let Some(base) = &inv.base {
+        let of = |role: LayerRole| {
+            counts(
+                inv.vulnerabilities
+                    .iter()
+                    .filter(move |v| v.layer.role == Some(role)),
+            )
+        };
+        let name = base.name.as_deref().unwrap_or("unnamed");
+        writeln!(
+            out,
+            "Base image {name} (its {} layers; found by {}, {} confidence): {}",
+            base.layers,
+            base.method.replace('_', " "),
+            base.confidence,
+            of(LayerRole::Base)
+        )
+        .map_err(ReportError::Write)?;
+        writeln!(out, "Added on top of it: {}", of(LayerRole::App)).map_err(ReportError::Write)?;
+    }
+    Ok(())
 }

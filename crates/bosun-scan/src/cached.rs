@@ -90,6 +90,7 @@ fn decode(payload: &[u8], meta: &LayerMeta) -> Option<LayerWalk<LayerResult>> {
     let layer_ref = LayerRef {
         index: meta.index,
         diff_id: meta.diff_id.clone(),
+        role: None,
     };
     for d in &mut catalog.diagnostics {
         if d.layer.is_some() {

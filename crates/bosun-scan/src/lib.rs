@@ -201,6 +201,7 @@ fn layer_secrets(walks: &[LayerWalk<LayerResult>], view: &FinalView<'_>) -> Vec<
             s.layer = Some(LayerRef {
                 index: walk.meta.index,
                 diff_id: walk.meta.diff_id.clone(),
+                role: None,
             });
             let rel = f.path.strip_prefix('/').unwrap_or(&f.path);
             s.in_final = view.present_in_final(walk.meta.index, rel);

@@ -33,6 +33,33 @@ enum Command {
     Db(DbArgs),
     /// Manage the layer cache (analysis results per layer, reused by later scans).
     Cache(CacheArgs),
+    /// Manage the catalog of known base images (how scans tell base layers from app layers).
+    Base(BaseArgs),
+}
+
+#[derive(Args)]
+struct BaseArgs {
+    #[command(subcommand)]
+    command: BaseCommand,
+    #[command(flatten)]
+    dirs: DbDirArgs,
+}
+
+#[derive(Subcommand)]
+enum BaseCommand {
+    /// Add images to the catalog (their layer chain identifies them inside other images).
+    Add(BaseAddArgs),
+    /// List the known base images.
+    List,
+}
+
+#[derive(Args)]
+struct BaseAddArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// The name to record (default: the image's tag or reference).
+    #[arg(long, value_name = "REPO:TAG")]
+    name: Option<String>,
 }
 
 #[derive(Args)]
@@ -89,6 +116,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         Command::Scan(args) => crate::scan::run(&args),
         Command::Db(args) => crate::db::run(&args.command, &args.dirs),
         Command::Cache(args) => cache(&args),
+        Command::Base(args) => base(&args),
     }
 }
 
@@ -99,6 +127,56 @@ fn sbom(args: &SbomArgs) -> anyhow::Result<ExitCode> {
     output::warn_diagnostics(&inventory);
     output::write_report(&inventory, args.format, true, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn base(args: &BaseArgs) -> anyhow::Result<ExitCode> {
+    let path = crate::scan::base_catalog_path(&args.dirs)?;
+    let mut catalog = bosun_base::Catalog::load(&path)?;
+    match &args.command {
+        BaseCommand::List => {
+            let mut out = String::new();
+            for b in &catalog.images {
+                out.push_str(&format!(
+                    "{}  {} layers{}\n",
+                    b.name,
+                    b.diff_ids.len(),
+                    b.digest
+                        .as_deref()
+                        .map(|d| format!("  {d}"))
+                        .unwrap_or_default()
+                ));
+            }
+            output::print(&out)
+        }
+        BaseCommand::Add(a) => {
+            let image = source::open(&a.source, &Progress::new(true))?;
+            let diff_ids: Vec<String> = image
+                .layers()
+                .iter()
+                .filter_map(|l| l.diff_id.clone())
+                .collect();
+            anyhow::ensure!(
+                !diff_ids.is_empty(),
+                "{}: no layers with digests (a directory cannot be a base image)",
+                a.source.source
+            );
+            let info = image.source_info();
+            let name = a
+                .name
+                .clone()
+                .or_else(|| info.repo_tags.first().cloned())
+                .unwrap_or_else(|| info.name.clone());
+            let layers = diff_ids.len();
+            catalog.add(bosun_base::KnownBase {
+                name: name.clone(),
+                digest: info.manifest_digest.clone(),
+                diff_ids,
+            });
+            catalog.save(&path)?;
+            eprintln!("added {name} ({layers} layers) to {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 fn cache(args: &CacheArgs) -> anyhow::Result<ExitCode> {

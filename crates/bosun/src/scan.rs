@@ -193,15 +193,18 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
                         }),
                 );
             }
+            let base = identify_base(&image, &args.dirs)?;
             progress.message("reading layers");
-            match open_cache(args)? {
+            let mut inv = match open_cache(args)? {
                 Some(cache) => {
                     let (inv, _stats) =
                         bosun_scan::scan_cached(&image, &scanners, &cache, secret_config.as_ref())?;
                     inv
                 }
                 None => bosun_scan::scan(&image, &scanners)?,
-            }
+            };
+            inv.set_base(base);
+            inv
         }
     };
     if let Some((db, stale)) = &database {
@@ -379,6 +382,50 @@ impl Triage {
         let text = serde_json::to_string_pretty(&doc)?;
         std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
     }
+}
+
+/// Where the catalog of known base images lives: `CACHE_DIR/base-images.json`.
+pub(crate) fn base_catalog_path(dirs: &DbDirArgs) -> anyhow::Result<PathBuf> {
+    Ok(dirs.cache_dir()?.join("base-images.json"))
+}
+
+/// The base image, from the image's annotations and labels, the catalog of known base
+/// images, or its history.
+fn identify_base(
+    image: &bosun_image::Image,
+    dirs: &DbDirArgs,
+) -> anyhow::Result<Option<bosun_inventory::BaseImage>> {
+    let catalog = match bosun_base::Catalog::load(&base_catalog_path(dirs)?) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("warning: {e}");
+            bosun_base::Catalog::default()
+        }
+    };
+    let config = image.config();
+    let history: Vec<bosun_base::HistoryEntry> = config
+        .map(|c| {
+            c.history
+                .iter()
+                .map(|h| bosun_base::HistoryEntry {
+                    created_by: h.created_by.clone().unwrap_or_default(),
+                    empty_layer: h.empty_layer,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let diff_ids: Vec<String> = image
+        .layers()
+        .iter()
+        .filter_map(|l| l.diff_id.clone())
+        .collect();
+    let facts = bosun_base::Facts {
+        annotations: Some(image.annotations()),
+        labels: config.and_then(|c| c.config.as_ref()).map(|c| &c.labels),
+        history: &history,
+        diff_ids: &diff_ids,
+    };
+    Ok(bosun_base::identify(&facts, &catalog))
 }
 
 /// The layer cache, unless `--no-cache`; a cache that cannot be opened is a warning, not a

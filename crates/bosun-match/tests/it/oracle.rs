@@ -78,6 +78,7 @@ pub(crate) fn package(eco: &str, name: &str, version: &str) -> Package {
         layer: LayerRef {
             index: 0,
             diff_id: None,
+            role: None,
         },
         ..Package::default()
     }

@@ -18,6 +18,7 @@ pub(crate) fn layer(i: usize) -> LayerRef {
     LayerRef {
         index: i,
         diff_id: Some(format!("sha256:{i:064}")),
+        role: None,
     }
 }
 

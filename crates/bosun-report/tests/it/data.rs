@@ -51,6 +51,7 @@ pub(crate) fn real_inventory() -> Option<Inventory> {
     let layer_ref = |i: usize| LayerRef {
         index: i,
         diff_id: diff_ids[i].clone(),
+        role: None,
     };
     let mut packages = Vec::new();
     let deb_text = std::fs::read_to_string(&deb).unwrap();

@@ -49,7 +49,11 @@ fn license() -> impl Strategy<Value = String> {
 }
 
 fn layer_ref() -> impl Strategy<Value = LayerRef> {
-    (0usize..5, opt()).prop_map(|(index, diff_id)| LayerRef { index, diff_id })
+    (0usize..5, opt()).prop_map(|(index, diff_id)| LayerRef {
+        index,
+        diff_id,
+        role: None,
+    })
 }
 
 fn package() -> impl Strategy<Value = Package> {

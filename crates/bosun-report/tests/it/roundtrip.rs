@@ -144,6 +144,7 @@ fn findings_round_trip_through_bosun_json_and_validate() {
                 layer: Some(LayerRef {
                     index: 0,
                     diff_id: Some(format!("sha256:{}", "ab".repeat(32))),
+                    role: None,
                 }),
                 in_final: false,
                 suppressed: None,
@@ -201,6 +202,7 @@ fn findings_round_trip_through_bosun_json_and_validate() {
                 layer: LayerRef {
                     index: 1,
                     diff_id: Some(format!("sha256:{}", "cd".repeat(32))),
+                    role: None,
                 },
                 kev: Some(KevInfo {
                     cve: "CVE-2021-44228".into(),

@@ -10,6 +10,7 @@ fn layer(index: usize) -> LayerRef {
     LayerRef {
         index,
         diff_id: Some(format!("sha256:{}", format!("{index:02x}").repeat(32))),
+        role: None,
     }
 }
 

@@ -182,6 +182,8 @@ struct Setup {
     image: PathBuf,
     /// The same image as an OCI layout.
     oci: PathBuf,
+    /// The dpkg status of the image's second (app) layer.
+    app_status: String,
     /// (binary, record id) expected.
     expected: BTreeSet<(String, String)>,
     changed: BTreeSet<String>,
@@ -266,6 +268,7 @@ fn setup() -> Option<Setup> {
         db,
         image,
         oci,
+        app_status: new_status.clone(),
         expected,
         changed,
         kev,
@@ -274,6 +277,10 @@ fn setup() -> Option<Setup> {
 }
 
 fn scan(s: &Setup, extra: &[&str]) -> (Value, std::process::Output) {
+    scan_image(s, &s.image, extra)
+}
+
+fn scan_image(s: &Setup, image: &Path, extra: &[&str]) -> (Value, std::process::Output) {
     let mut args = vec![
         "scan",
         "--scanners",
@@ -285,7 +292,7 @@ fn scan(s: &Setup, extra: &[&str]) -> (Value, std::process::Output) {
         s.db.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    args.push(s.image.to_str().unwrap());
+    args.push(image.to_str().unwrap());
     let out = bosun(&args);
     let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     (v, out)
@@ -1071,4 +1078,101 @@ fn a_cached_image_is_rescanned_without_reading_its_layers() {
     assert!(out.status.success());
     let status = bosun(&["cache", "status", "--cache-dir", cache.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&status.stdout).contains(": 0 entries"));
+}
+
+/// An app layer on a known base: `bosun base add` records the base's layer chain; the scan
+/// names the base (by layer chain, or by its annotation/label), and every finding carries the
+/// role of its layer: the downgraded packages are the app's, the rest the base's.
+#[test]
+fn findings_are_split_between_the_base_image_and_the_app() {
+    let Some(s) = setup() else { return };
+    let dir = bosun_testdata::path(BULLSEYE).unwrap();
+    let cache = s._tmp.path().join("cache-base");
+    let base_tar = s._tmp.path().join("base.tar");
+    let status = read(&dir.join("status"));
+    let os_release = read(&dir.join("os-release"));
+    let base_layer = |l: bosun_testkit::LayerBuilder| {
+        l.file("etc/os-release", &os_release)
+            .file("var/lib/dpkg/status", &status)
+    };
+    ImageBuilder::new()
+        .layer(base_layer)
+        .write_docker_archive(&base_tar)
+        .unwrap();
+    let c = cache.to_str().unwrap();
+    let out = bosun(&[
+        "base",
+        "add",
+        "--cache-dir",
+        c,
+        "--name",
+        "debian:11-test",
+        base_tar.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = bosun(&["base", "list", "--cache-dir", c]);
+    assert!(String::from_utf8_lossy(&list.stdout).contains("debian:11-test  1 layers"));
+
+    let check = |image: &Path, method: &str| {
+        let (r, out) = scan_image(&s, image, &["--cache-dir", c]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(r["base"]["name"], "debian:11-test");
+        assert_eq!(r["base"]["method"], method);
+        assert_eq!(r["base"]["layers"], 1);
+        assert_eq!(r["layers"][0]["role"], "base");
+        assert_eq!(r["layers"][1]["role"], "app");
+        let vulns = r["vulnerabilities"].as_array().unwrap();
+        assert!(!vulns.is_empty());
+        for f in vulns {
+            let name = f["package"]["name"].as_str().unwrap();
+            let want = if s.changed.contains(name) {
+                "app"
+            } else {
+                "base"
+            };
+            assert_eq!(f["layer"]["role"], want, "{name}");
+        }
+        for p in r["packages"].as_array().unwrap() {
+            assert!(p["layer"]["role"] == "base" || p["layer"]["role"] == "app");
+        }
+    };
+    check(&s.image, "layer_chain");
+
+    // The same image labelled with its base: found by annotation, counted by the catalog.
+    let labelled = s._tmp.path().join("labelled.tar");
+    let new_status = s.app_status.clone();
+    ImageBuilder::new()
+        .label("org.opencontainers.image.base.name", "debian:11-test")
+        .layer(base_layer)
+        .layer(|l| l.file("var/lib/dpkg/status", new_status.as_bytes()))
+        .write_docker_archive(&labelled)
+        .unwrap();
+    check(&labelled, "annotation");
+
+    // The table splits the counts.
+    let out = bosun(&[
+        "scan",
+        "--scanners",
+        "vuln",
+        "--offline",
+        "--db-dir",
+        s.db.to_str().unwrap(),
+        "--cache-dir",
+        c,
+        s.image.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Base image debian:11-test (its 1 layers; found by layer chain"),
+        "{text}"
+    );
+    assert!(text.contains("Added on top of it: "), "{text}");
 }
