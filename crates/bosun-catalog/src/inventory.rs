@@ -149,12 +149,11 @@ fn npm_lock_root(location: &str) -> Option<&str> {
         .find_map(|f| location.strip_suffix(f))
 }
 
-/// An npm package both installed (`R/node_modules/.../package.json`) and locked (a lockfile
-/// of project `R`) is one package: the installed entry stays, as trivy and syft report images,
-/// and takes the lockfile's `dev` flag (an installed `package.json` cannot tell; a package is
-/// dev only when every lockfile of the project says so). Locked packages that are not
-/// installed stay as they are, except in npm's hidden lockfile, which only ever describes the
-/// installed tree.
+/// A project whose `node_modules` is in the image (`R/node_modules/.../package.json`) is
+/// listed from what is installed, as trivy and syft report images: its lockfiles' entries are
+/// dropped, and each installed package takes the lockfile's `dev` flag (an installed
+/// `package.json` cannot tell; a package is dev only when every lockfile entry says so).
+/// Lockfiles of projects without an installed tree stay as they are.
 fn merge_installed_npm(packages: &mut Vec<Package>) {
     // (root, name, version) -> whether every lockfile entry says dev
     let mut locked: HashMap<(&str, &str, &str), bool> = HashMap::new();
@@ -182,14 +181,18 @@ fn merge_installed_npm(packages: &mut Vec<Package>) {
         let dev = *locked.get(&(root, p.name.as_str(), p.version.as_str()))?;
         Some((root.to_owned(), dev))
     };
-    let mut covered: HashSet<(String, String, String)> = HashSet::new();
+    let mut installed_roots: HashSet<String> = HashSet::new();
     let mut dev_of: Vec<Option<bool>> = Vec::with_capacity(packages.len());
     for p in packages.iter() {
         let found = (p.package_type == PackageType::Npm)
             .then(|| installed_root(p))
             .flatten();
-        if let Some((root, _)) = &found {
-            covered.insert((root.clone(), p.name.clone(), p.version.clone()));
+        if p.package_type == PackageType::Npm
+            && let Some(l) = p.locations.first()
+            && l.ends_with("/package.json")
+            && let Some((root, _)) = l.split_once("/node_modules/")
+        {
+            installed_roots.insert(root.to_owned());
         }
         dev_of.push(found.map(|(_, dev)| dev));
     }
@@ -210,7 +213,10 @@ fn merge_installed_npm(packages: &mut Vec<Package>) {
             return false;
         }
         match npm_lock_root(location) {
-            Some(root) => !covered.contains(&(root.to_owned(), p.name.clone(), p.version.clone())),
+            // A project whose node_modules is in the image: what is installed is the truth;
+            // locked packages missing from it (optional platform packages like fsevents,
+            // pruned dev dependencies) are not in the image.
+            Some(root) => !installed_roots.contains(root),
             None => true,
         }
     });

@@ -270,7 +270,38 @@ impl ManifestKind {
             _ if java::is_archive_name(base) => Self::JavaArchive,
             _ => return None,
         };
+        // Lockfiles that installed npm packages ship (`node_modules/uri-js/yarn.lock`) are
+        // their authors' development files, not what is installed: the installed tree is
+        // read from each package's `package.json` (and npm's own hidden lockfile).
+        if kind.is_lockfile()
+            && base != ".package-lock.json"
+            && dir.split('/').any(|c| c == "node_modules")
+        {
+            return None;
+        }
         Some(kind)
+    }
+
+    /// Whether this kind is a lockfile or requirements file (what a project pins), rather
+    /// than installed-package metadata or an archive.
+    #[must_use]
+    pub fn is_lockfile(self) -> bool {
+        matches!(
+            self,
+            Self::PythonRequirements
+                | Self::PoetryLock
+                | Self::PipfileLock
+                | Self::UvLock
+                | Self::PdmLock
+                | Self::NpmPackageLock
+                | Self::YarnLock
+                | Self::PnpmLock
+                | Self::GemfileLock
+                | Self::ComposerLock
+                | Self::NugetPackagesLock
+                | Self::CargoLock
+                | Self::GoMod
+        )
     }
 
     /// The ecosystem of the packages this kind of file lists.

@@ -1,11 +1,12 @@
-//! An installed npm tree next to its lockfiles: each package once, from its installed
-//! `package.json`, with the lockfile's dev flag.
+//! An installed npm tree next to its lockfiles: each installed package once, from its
+//! `package.json`, with the lockfile's dev flag; locked packages missing from the tree are not
+//! in the image; a project without node_modules is listed from its lockfile.
 
 use bosun_inventory::PackageType;
 use bosun_testkit::ImageBuilder;
 
 #[test]
-fn installed_npm_packages_absorb_their_lockfile_entries() {
+fn an_installed_npm_tree_is_listed_from_what_is_installed() {
     let lock = serde_json::json!({
         "name": "app", "version": "1.0.0", "lockfileVersion": 3,
         "packages": {
@@ -50,8 +51,7 @@ fn installed_npm_packages_absorb_their_lockfile_entries() {
     assert_eq!(
         got,
         [
-            // Locked in /app but not installed there: from the lockfile.
-            ("left-pad", "/app/package-lock.json", false),
+            // Locked in /app but not installed there: not in the image.
             ("left-pad", "/srv/package-lock.json", false),
             ("lodash", "/app/node_modules/lodash/package.json", false),
             // /srv has no node_modules: its lockfile entries stay.

@@ -38,6 +38,16 @@ fn manifest_kinds_are_decided_from_paths() {
             Some(K::NpmInstalledPackageJson),
         ),
         ("app/node_modules/lodash/lib/package.json", None),
+        // Lockfiles shipped inside installed packages are their authors' files.
+        ("app/node_modules/uri-js/yarn.lock", None),
+        ("app/node_modules/combined-stream/package-lock.json", None),
+        ("app/node_modules/x/test/fixtures/Cargo.lock", None),
+        ("app/node_modules/x/requirements.txt", None),
+        // npm's own record of the installed tree stays.
+        (
+            "app/node_modules/.package-lock.json",
+            Some(K::NpmPackageLock),
+        ),
         ("app/package.json", None),
         ("app/package-lock.json", Some(K::NpmPackageLock)),
         ("app/yarn.lock", Some(K::YarnLock)),
