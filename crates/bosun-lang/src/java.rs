@@ -12,7 +12,9 @@
 //!    library, as Trivy's `hadoop-shaded-guava` test expects);
 //! 2. when none of them is the archive's own, the archive itself is a package, named from
 //!    `META-INF/MANIFEST.MF` with Trivy's precedence (group: `Implementation-Vendor-Id`,
-//!    `Bundle-SymbolicName` up to its last dot, `Implementation-Vendor`, `Specification-Vendor`;
+//!    `Bundle-SymbolicName` up to its last dot but never a single segment (`com.h2database`
+//!    stays whole where Trivy would say `com`; `groovy` is no group), `Implementation-Vendor`,
+//!    `Specification-Vendor`;
 //!    artifact: `Implementation-Title`, `Specification-Title`, `Bundle-Name`; version:
 //!    `Implementation-Version`, `Specification-Version`, `Bundle-Version`; a Jenkins plugin's
 //!    `Group-Id`, `Short-Name` and `Plugin-Version` first, as Syft), reading only the
@@ -670,13 +672,13 @@ impl Manifest {
         *slot = Some(value.to_owned());
     }
 
-    /// The group: the first valid of Implementation-Vendor-Id, Bundle-SymbolicName (without
-    /// its directives, up to its last dot), Implementation-Vendor, Specification-Vendor.
+    /// The group: the first valid of Implementation-Vendor-Id, Bundle-SymbolicName (see
+    /// [`symbolic_group`]), Implementation-Vendor, Specification-Vendor.
     fn group(&self) -> Option<String> {
-        let symbolic = self.bundle_symbolic_name.as_deref().map(|s| {
-            let s = s.split(';').next().unwrap_or(s).trim();
-            s.rsplit_once('.').map_or(s, |(g, _)| g)
-        });
+        let symbolic = self
+            .bundle_symbolic_name
+            .as_deref()
+            .and_then(symbolic_group);
         [
             self.implementation_vendor_id.as_deref(),
             symbolic,
@@ -726,6 +728,23 @@ impl Manifest {
             version: version.clone(),
         })
     }
+}
+
+/// The group a `Bundle-SymbolicName` gives: without its directives, up to its last dot
+/// (`com.google.guava` -> `com.google`), but the whole name when that would leave a single
+/// segment (`com.h2database` -> `com.h2database`, not `com`: a one-segment group such as
+/// `com` or `org` is never a real one), and none for a name without a dot (`groovy`) or with
+/// a segment that starts with a digit (`lz4-java-1.8.0`: a file name, not a package name).
+fn symbolic_group(symbolic: &str) -> Option<&str> {
+    let s = symbolic.split(';').next().unwrap_or(symbolic).trim();
+    let segments_ok = s
+        .split('.')
+        .all(|seg| seg.bytes().next().is_some_and(|b| !b.is_ascii_digit()));
+    if !segments_ok {
+        return None;
+    }
+    let (cut, _) = s.rsplit_once('.')?;
+    Some(if cut.contains('.') { cut } else { s })
 }
 
 /// The lines of a manifest: ended by CRLF, LF or a lone CR (the JAR specification's
@@ -799,6 +818,20 @@ mod tests {
         assert_eq!(f("app.jar"), None);
         assert_eq!(f("-1.0.jar"), None);
         assert_eq!(f("x-1.0.txt"), None);
+    }
+
+    #[test]
+    fn symbolic_name_groups_keep_two_segments_at_least() {
+        assert_eq!(
+            symbolic_group("com.google.guava;singleton:=true"),
+            Some("com.google")
+        );
+        assert_eq!(symbolic_group("com.h2database"), Some("com.h2database"));
+        assert_eq!(symbolic_group("org.python"), Some("org.python"));
+        assert_eq!(symbolic_group("org.hamcrest"), Some("org.hamcrest"));
+        assert_eq!(symbolic_group("groovy"), None);
+        assert_eq!(symbolic_group("lz4-java-1.8.0"), None);
+        assert_eq!(symbolic_group("a..b"), None);
     }
 
     #[test]

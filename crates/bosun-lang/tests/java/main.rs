@@ -6,6 +6,7 @@
 mod build;
 mod fixtures;
 mod hostile;
+mod manifest;
 mod nested;
 
 use std::collections::BTreeSet;
