@@ -16,7 +16,12 @@
 //!    stays whole where Trivy would say `com`; `groovy` is no group), `Implementation-Vendor`,
 //!    `Specification-Vendor`;
 //!    artifact: `Implementation-Title`, `Specification-Title`, `Bundle-Name`; version:
-//!    `Implementation-Version`, `Specification-Version`, `Bundle-Version`; a Jenkins plugin's
+//!    `Implementation-Version`, `Bundle-Version`, `Specification-Version` (Trivy puts the
+//!    last two the other way round, but a specification version is an API's: `5` for JNA
+//!    5.13.0), the first whitespace-separated token of the value (`5.13.0 (b0)`), which must
+//!    start with a digit (not `private-19991231`); a one-component version (`0`) gives way to
+//!    a dotted one from the file name, and an artifact that is the file name's stem with its
+//!    version (`lz4-java-1.8.0`) to the file name's artifact; a Jenkins plugin's
 //!    `Group-Id`, `Short-Name` and `Plugin-Version` first, as Syft), reading only the
 //!    main section, unfolding continuation lines; a value that is not a Maven coordinate (free
 //!    text with spaces such as `Apache Hadoop shaded Guava`, or an unresolved `%name`/`${x}`) is
@@ -425,6 +430,7 @@ impl Walk<'_> {
         if !own_pom {
             let m = manifest.unwrap_or_default();
             if let Some(gav) = m.gav() {
+                let gav = with_file_name(gav, file.as_ref());
                 self.found.push((gav, path.to_owned(), Source::Manifest));
             } else if let Some(mut gav) = file {
                 gav.group = m.group();
@@ -714,20 +720,50 @@ impl Manifest {
         .into_iter()
         .flatten()
         .find(|s| valid_id(s))?;
-        let version = [
-            &self.implementation_version,
-            &self.specification_version,
-            &self.bundle_version,
-        ]
-        .into_iter()
-        .flatten()
-        .find(|s| valid_version(s))?;
         Some(Gav {
             group: Some(self.group()?),
             artifact: artifact.clone(),
-            version: version.clone(),
+            version: self.version()?.to_owned(),
         })
     }
+
+    /// The version: the first of Implementation-Version, Bundle-Version and
+    /// Specification-Version (an API version, `5` for JNA 5.13.0, hence last) that
+    /// [`manifest_version`] accepts.
+    fn version(&self) -> Option<&str> {
+        [
+            &self.implementation_version,
+            &self.bundle_version,
+            &self.specification_version,
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|s| manifest_version(s))
+    }
+}
+
+/// A manifest version: its first whitespace-separated token (`5.13.0 (b0)` -> `5.13.0`),
+/// which must start with a digit (`private-19991231` is a build label, not a version).
+fn manifest_version(s: &str) -> Option<&str> {
+    let token = s.split_whitespace().next()?;
+    (token.bytes().next().is_some_and(|b| b.is_ascii_digit()) && valid_version(token))
+        .then_some(token)
+}
+
+/// Corrects manifest coordinates with the file name's where the manifest is plainly worse:
+/// an artifact that is the file name's stem, version included (`Bundle-Name:
+/// lz4-java-1.8.0`), becomes the file name's artifact; a one-component version (`0`, `5`)
+/// loses to a dotted one from the file name (`lz4-java-1.8.0.jar`).
+fn with_file_name(mut gav: Gav, file: Option<&Gav>) -> Gav {
+    if let Some(f) = file {
+        if gav.artifact == format!("{}-{}", f.artifact, f.version) {
+            gav.artifact.clone_from(&f.artifact);
+        }
+        if !gav.version.contains('.') && f.version.contains('.') {
+            gav.version.clone_from(&f.version);
+        }
+    }
+    gav
 }
 
 /// The group a `Bundle-SymbolicName` gives: without its directives, up to its last dot

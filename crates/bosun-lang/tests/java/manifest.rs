@@ -60,3 +60,68 @@ fn symbolic_name_without_a_dot_is_not_a_group() {
     assert_eq!(p[0].source, Source::FileName);
     assert_eq!(p[0].package.purl, "pkg:maven/groovy@4.0.6");
 }
+
+/// `jna-5.13.0.jar`: `Implementation-Version: 5.13.0 (b0)` is 5.13.0; it was taken for
+/// free text and `Specification-Version: 5` (JNA's API version) won.
+#[test]
+fn manifest_version_is_its_first_token() {
+    let got = named(
+        "usr/share/java/jna-5.13.0.jar",
+        "Implementation-Title: com.sun.jna\r\nImplementation-Vendor: JNA Development Team\r\nImplementation-Version: 5.13.0 (b0)\r\nSpecification-Title: Java Native Access (JNA)\r\nSpecification-Version: 5\r\nBundle-SymbolicName: com.sun.jna\r\n",
+    );
+    assert_eq!(got, set(&[("com.sun:com.sun.jna", "5.13.0")]));
+}
+
+/// Without an Implementation-Version, `Bundle-Version` (the bundle's own) beats
+/// `Specification-Version` (an API's), even with a versionless file name.
+#[test]
+fn bundle_version_comes_before_specification_version() {
+    let got = named(
+        "usr/share/java/jna.jar",
+        "Implementation-Title: com.sun.jna\r\nSpecification-Version: 5\r\nBundle-Version: 5.13.0\r\nBundle-SymbolicName: com.sun.jna\r\n",
+    );
+    assert_eq!(got, set(&[("com.sun:com.sun.jna", "5.13.0")]));
+}
+
+/// `hsqldbutil-2.7.1.jar`: `Implementation-Version: private-19991231` is a build label, not
+/// a version; the next field that starts with a digit is used.
+#[test]
+fn manifest_version_must_start_with_a_digit() {
+    let manifest = "Implementation-Title: HSQLDB\r\nImplementation-Version: private-19991231\r\nImplementation-Vendor: debian\r\nSpecification-Version: 2.7.1\r\n";
+    let got = named("usr/share/java/hsqldbutil-2.7.1.jar", manifest);
+    assert_eq!(got, set(&[("debian:HSQLDB", "2.7.1")]));
+    // With no version starting with a digit anywhere, the file name names the jar.
+    let got = named(
+        "usr/share/java/hsqldbutil-2.7.1.jar",
+        "Implementation-Title: HSQLDB\r\nImplementation-Version: private-19991231\r\nImplementation-Vendor: debian\r\n",
+    );
+    assert_eq!(got, set(&[("debian:hsqldbutil", "2.7.1")]));
+}
+
+/// `lz4-java-1.8.0.jar`: `Bundle-Name: lz4-java-1.8.0`, `Bundle-Version: 0`. The manifest's
+/// one-component version loses to the file name's dotted one, and its artifact (the file
+/// name's stem) to the file name's artifact.
+#[test]
+fn file_name_beats_a_one_part_version_and_a_stem_artifact() {
+    let real = "Bundle-Name: lz4-java-1.8.0\r\nBundle-SymbolicName: lz4-java-1.8.0\r\nBundle-Version: 0\r\n";
+    assert_eq!(
+        named("usr/share/java/lz4-java-1.8.0.jar", real),
+        set(&[("lz4-java", "1.8.0")])
+    );
+    // The same with a valid group: the manifest names the jar, corrected by the file name.
+    let got = java::parse_archive(
+        "usr/share/java/lz4-java-1.8.0.jar",
+        &jar(&format!("{real}Implementation-Vendor-Id: org.lz4\r\n")),
+    )
+    .unwrap();
+    assert_eq!(pairs(&got.packages), set(&[("org.lz4:lz4-java", "1.8.0")]));
+    assert_eq!(got.packages[0].source, Source::Manifest);
+    // A dotted manifest version is the manifest's, whatever the file name says (icu4j).
+    assert_eq!(
+        named(
+            "usr/share/java/icu4j-60.2.jar",
+            "Implementation-Title: ICU4J\r\nImplementation-Vendor-Id: org.unicode\r\nImplementation-Version: 72.1\r\n"
+        ),
+        set(&[("org.unicode:ICU4J", "72.1")])
+    );
+}
