@@ -29,7 +29,10 @@
 //! 3. failing that, the file name (`name-1.2.3.jar`, Trivy's pattern: the last `-` followed by
 //!    a digit splits artifact and version), with the manifest's group when it has a valid one,
 //!    else no group (such a package has no namespace in its purl and cannot match Maven
-//!    advisories, which are keyed `group:artifact`). Trivy (offline) reports nothing here.
+//!    advisories, which are keyed `group:artifact`). Trivy (offline) reports nothing here;
+//! 4. failing that, a file name without a version (Debian's `jetty9-io.jar`) with the
+//!    manifest's version and group, the artifact being the file name's stem (`jetty9-io`), as
+//!    Syft does. An archive with no version in its manifest nor its file name is no package.
 //!
 //! A `pom.properties` is the archive's own when its artifact and version are those of the
 //! file name (`guava-31.1-jre.jar`; also `groupId.artifactId-version.jar`, the Quarkus and
@@ -435,6 +438,14 @@ impl Walk<'_> {
             } else if let Some(mut gav) = file {
                 gav.group = m.group();
                 self.found.push((gav, path.to_owned(), Source::FileName));
+            } else if let (Some(artifact), Some(version)) = (file_stem(path), m.version()) {
+                // A versionless file name (Debian's `jetty9-io.jar`) with a manifest version.
+                let gav = Gav {
+                    group: m.group(),
+                    artifact: artifact.to_owned(),
+                    version: version.to_owned(),
+                };
+                self.found.push((gav, path.to_owned(), Source::FileName));
             }
         }
         for (_, gav) in poms {
@@ -834,6 +845,14 @@ fn file_name_gav(path: &str) -> Option<Gav> {
         }
     }
     None
+}
+
+/// An archive's file name without its extension (`jetty9-io` for `jetty9-io.jar`), when it is
+/// a valid Maven artifact id.
+fn file_stem(path: &str) -> Option<&str> {
+    let base = path.rsplit(['/', '!']).next().unwrap_or(path);
+    let (stem, _) = base.rsplit_once('.')?;
+    valid_id(stem).then_some(stem)
 }
 
 #[cfg(test)]

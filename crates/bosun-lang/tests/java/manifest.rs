@@ -125,3 +125,44 @@ fn file_name_beats_a_one_part_version_and_a_stem_artifact() {
         set(&[("org.unicode:ICU4J", "72.1")])
     );
 }
+
+/// Debian's versionless `jetty9-io.jar` (`Bundle-Name: Jetty :: IO Utility` is no artifact
+/// id): it was dropped; it is the file name's stem at the manifest's version, with the
+/// manifest's group, located at the jar, nested or not.
+#[test]
+fn versionless_file_name_takes_the_manifest_version() {
+    let manifest = "Bundle-Name: Jetty :: IO Utility\r\nBundle-SymbolicName: org.eclipse.jetty.io\r\nBundle-Version: 9.4.57.v20241219\r\nImplementation-Version: 9.4.57.v20241219\r\n";
+    let got = java::parse_archive("usr/share/java/jetty9-io.jar", &jar(manifest)).unwrap();
+    assert_eq!(
+        pairs(&got.packages),
+        set(&[("org.eclipse.jetty:jetty9-io", "9.4.57.v20241219")])
+    );
+    assert_eq!(got.packages[0].source, Source::FileName);
+    assert_eq!(got.packages[0].locations, ["usr/share/java/jetty9-io.jar"]);
+    // `shop.ear`: a title and a version but no vendor id, so no group.
+    let inner = jar(manifest);
+    let ear = zip(
+        &[
+            (
+                "META-INF/MANIFEST.MF",
+                b"Manifest-Version: 1.0\r\nImplementation-Title: shop-ear\r\nImplementation-Version: 2.3.1\r\n\r\n",
+            ),
+            ("lib/jetty9-io.jar", &inner),
+        ],
+        Method::Stored,
+    );
+    let got = java::parse_archive("srv/shop.ear", &ear).unwrap();
+    assert_eq!(
+        pairs(&got.packages),
+        set(&[
+            ("shop", "2.3.1"),
+            ("org.eclipse.jetty:jetty9-io", "9.4.57.v20241219")
+        ])
+    );
+    let jetty = got
+        .packages
+        .iter()
+        .find(|p| p.package.name == "org.eclipse.jetty:jetty9-io")
+        .unwrap();
+    assert_eq!(jetty.locations, ["srv/shop.ear!/lib/jetty9-io.jar"]);
+}

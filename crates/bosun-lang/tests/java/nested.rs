@@ -136,7 +136,8 @@ fn manifest_names_a_jar_whose_pom_properties_are_all_bundled_ones() {
 }
 
 /// A manifest of free text only (Trivy would name it `JBoss by Red Hat:Gizmo`) falls back to
-/// the file name; a file name without a version gives nothing.
+/// the file name; a file name without a version takes the manifest's version; with no version
+/// in either, nothing.
 #[test]
 fn free_text_manifest_falls_back_to_the_file_name() {
     let jar = zip(
@@ -150,6 +151,17 @@ fn free_text_manifest_falls_back_to_the_file_name() {
     assert_eq!(pairs(&got.packages), set(&[("gizmo-tool", "1.1")]));
     assert_eq!(got.packages[0].package.purl, "pkg:maven/gizmo-tool@1.1");
     let got = java::parse_archive("lib/app.jar", &jar).unwrap();
+    assert_eq!(pairs(&got.packages), set(&[("app", "1.1")]));
+    let unversioned = zip(
+        &[(
+            "META-INF/MANIFEST.MF",
+            b"Implementation-Title: Gizmo Tool
+Implementation-Vendor: JBoss by Red Hat
+",
+        )],
+        Method::Deflated,
+    );
+    let got = java::parse_archive("lib/app.jar", &unversioned).unwrap();
     assert!(got.packages.is_empty(), "{:?}", got.packages);
 }
 
