@@ -36,7 +36,9 @@
 //!
 //! A `pom.properties` is the archive's own when its artifact and version are those of the
 //! file name (`guava-31.1-jre.jar`; also `groupId.artifactId-version.jar`, the Quarkus and
-//! Fedora layout: Trivy's gizmo test), or when it is the only one under `META-INF/maven/`.
+//! Fedora layout: Trivy's gizmo test), or when it is the only one under `META-INF/maven/` and
+//! the file name has no version or the same artifact (`xalan2-2.7.2.jar` holding only bcel's
+//! `pom.properties` is xalan2 and a bundled bcel, not bcel alone).
 //!
 //! Locations: a package found in a nested archive is located at the nested archive, written
 //! as the outer path, [`NESTED_SEPARATOR`] (`!/`, as in Java's `jar:` URLs) and the entry
@@ -422,14 +424,17 @@ impl Walk<'_> {
         }
         // This archive's own identity, first, then its pom.properties, then nested archives.
         let file = file_name_gav(path);
+        let mut under_maven = poms
+            .iter()
+            .filter(|(n, _)| n.starts_with("META-INF/maven/"));
+        let lone = match (under_maven.next(), under_maven.next()) {
+            (Some((_, g)), None) => Some(g),
+            _ => None,
+        };
         let own_pom = poms
             .iter()
             .any(|(_, g)| file.as_ref().is_some_and(|f| is_own(g, f)))
-            || poms
-                .iter()
-                .filter(|(n, _)| n.starts_with("META-INF/maven/"))
-                .count()
-                == 1;
+            || lone.is_some_and(|g| file.as_ref().is_none_or(|f| same_artifact(g, f)));
         if !own_pom {
             let m = manifest.unwrap_or_default();
             if let Some(gav) = m.gav() {
@@ -544,12 +549,17 @@ impl Walk<'_> {
 
 /// Whether a `pom.properties` names the archive whose file name gave `file`.
 fn is_own(pom: &Gav, file: &Gav) -> bool {
-    pom.version == file.version
-        && (pom.artifact == file.artifact
-            || pom
-                .group
-                .as_ref()
-                .is_some_and(|g| file.artifact == format!("{g}.{}", pom.artifact)))
+    pom.version == file.version && same_artifact(pom, file)
+}
+
+/// Whether a `pom.properties` has the artifact of the file name that gave `file` (`guava`,
+/// or `groupId.artifactId` as Quarkus and Fedora name their jars), whatever the versions.
+fn same_artifact(pom: &Gav, file: &Gav) -> bool {
+    pom.artifact == file.artifact
+        || pom
+            .group
+            .as_ref()
+            .is_some_and(|g| file.artifact == format!("{g}.{}", pom.artifact))
 }
 
 /// Groups the same `group:artifact@version` found at several places into one package.

@@ -4,7 +4,7 @@
 
 use bosun_lang::java::{self, Source};
 
-use crate::build::{Method, zip};
+use crate::build::{Method, pom, zip};
 use crate::{pairs, set};
 
 /// A jar holding only this main manifest section.
@@ -165,4 +165,36 @@ fn versionless_file_name_takes_the_manifest_version() {
         .find(|p| p.package.name == "org.eclipse.jetty:jetty9-io")
         .unwrap();
     assert_eq!(jetty.locations, ["srv/shop.ear!/lib/jetty9-io.jar"]);
+}
+
+/// `xalan2-2.7.2.jar` bundles bcel, whose `pom.properties` is the only one in it: that lone
+/// `pom.properties` is not the jar's own, as the file name names another artifact; xalan2
+/// comes from its manifest (or file name) and bcel from its `pom.properties`.
+#[test]
+fn lone_bundled_pom_properties_is_not_the_jar_own_when_the_file_name_disagrees() {
+    let manifest = "Manifest-Version: 1.0\r\nImplementation-Title: org.apache.xalan\r\nImplementation-Version: 2.7.2\r\nImplementation-Vendor: Apache Software Foundation\r\n\r\n";
+    let xalan = zip(
+        &[
+            ("META-INF/MANIFEST.MF", manifest.as_bytes()),
+            (
+                "META-INF/maven/org.apache.bcel/bcel/pom.properties",
+                &pom("org.apache.bcel", "bcel", "6.4.1"),
+            ),
+        ],
+        Method::Deflated,
+    );
+    let got = java::parse_archive("usr/share/java/xalan2-2.7.2.jar", &xalan).unwrap();
+    assert_eq!(
+        pairs(&got.packages),
+        set(&[("xalan2", "2.7.2"), ("org.apache.bcel:bcel", "6.4.1")])
+    );
+    // Named as the jar of its lone pom.properties, or without a version, it is that one.
+    for path in ["lib/bcel-6.4.1.jar", "lib/bcel-6.4.jar", "lib/bcel.jar"] {
+        let got = java::parse_archive(path, &xalan).unwrap();
+        assert_eq!(
+            pairs(&got.packages),
+            set(&[("org.apache.bcel:bcel", "6.4.1")]),
+            "{path}"
+        );
+    }
 }
