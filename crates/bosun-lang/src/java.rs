@@ -9,7 +9,9 @@
 //! differences said below):
 //! 1. every `pom.properties`, wherever it is in the archive, with a `groupId`, an `artifactId`
 //!    and a `version` is a package `groupId:artifactId` (a shaded jar yields one per bundled
-//!    library, as Trivy's `hadoop-shaded-guava` test expects);
+//!    library, as Trivy's `hadoop-shaded-guava` test expects); a missing `groupId` or
+//!    `artifactId` comes from a `META-INF/maven/<group>/<artifact>/pom.properties` path, as
+//!    Syft takes it;
 //! 2. when none of them is the archive's own, the archive itself is a package, named from
 //!    `META-INF/MANIFEST.MF` with Trivy's precedence (group: `Implementation-Vendor-Id`,
 //!    `Bundle-SymbolicName` up to its last dot but never a single segment (`com.h2database`
@@ -232,8 +234,7 @@ pub fn parse_archive_with(
 /// # Errors
 /// Never for now (the format is lenient); kept fallible like the other parsers.
 pub fn parse_pom_properties(path: &str, bytes: &[u8]) -> Result<Option<LangPackage>, LangError> {
-    let _ = path;
-    Ok(pom_properties(bytes).map(|g| g.package()))
+    Ok(pom_properties(path, bytes).map(|g| g.package()))
 }
 
 /// The fuzz target body: reads `bytes` as an archive (with small limits, so a fuzzer's
@@ -403,7 +404,7 @@ impl Walk<'_> {
             };
             match what {
                 Want::PomProperties => {
-                    if let Some(gav) = pom_properties(&body) {
+                    if let Some(gav) = pom_properties(&name, &body) {
                         poms.push((name, gav));
                     }
                 }
@@ -597,9 +598,23 @@ fn valid_version(s: &str) -> bool {
     !s.is_empty() && !s.starts_with('%') && !s.contains("${") && !s.chars().any(char::is_whitespace)
 }
 
-/// The coordinates of a `pom.properties` (Java properties: `key=value`, `key: value` or
-/// `key value`; `#` and `!` comments), when all three are there and valid.
-fn pom_properties(bytes: &[u8]) -> Option<Gav> {
+/// The group and artifact of a `.../META-INF/maven/<group>/<artifact>/pom.properties` path.
+fn path_coordinates(path: &str) -> Option<(&str, &str)> {
+    if !is_pom_properties_path(path) {
+        return None;
+    }
+    let mut parts = path.rsplit('/').skip(1);
+    let artifact = parts.next()?;
+    let group = parts.next()?;
+    Some((group, artifact))
+}
+
+/// The coordinates of a `pom.properties` at `path` (Java properties: `key=value`,
+/// `key: value` or `key value`; `#` and `!` comments), when all three are there and valid.
+/// A missing (or empty) `groupId` or `artifactId` is taken from a
+/// `META-INF/maven/<group>/<artifact>/` path, the group only when the artifact agrees
+/// (`jnr-x86asm`'s has no `groupId`, as Syft reads it too).
+fn pom_properties(path: &str, bytes: &[u8]) -> Option<Gav> {
     let text = String::from_utf8_lossy(bytes);
     let (mut group, mut artifact, mut version) = (None, None, None);
     for line in text.lines() {
@@ -621,12 +636,30 @@ fn pom_properties(bytes: &[u8]) -> Option<Gav> {
             _ => {}
         }
     }
+    let (group, artifact) = fill_from_path(path, group, artifact);
     let (group, artifact, version) = (group?, artifact?, version?);
     (valid_id(&group) && valid_id(&artifact) && valid_version(&version)).then_some(Gav {
         group: Some(group),
         artifact,
         version,
     })
+}
+
+/// `group` and `artifact` of a `pom.properties`, the missing or empty ones filled from its
+/// path (see [`pom_properties`]).
+fn fill_from_path(
+    path: &str,
+    group: Option<String>,
+    artifact: Option<String>,
+) -> (Option<String>, Option<String>) {
+    let present = |v: Option<String>| v.filter(|s| !s.is_empty());
+    let (group, artifact) = (present(group), present(artifact));
+    let Some((path_group, path_artifact)) = path_coordinates(path) else {
+        return (group, artifact);
+    };
+    let artifact = artifact.unwrap_or_else(|| path_artifact.to_owned());
+    let group = group.or_else(|| (artifact == path_artifact).then(|| path_group.to_owned()));
+    (group, Some(artifact))
 }
 
 /// The main section of a `MANIFEST.MF`: the attributes Trivy reads.
