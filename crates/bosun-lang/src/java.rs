@@ -38,7 +38,10 @@
 //!
 //! A `pom.properties` is the archive's own when its artifact and version are those of the
 //! file name (`guava-31.1-jre.jar`; also `groupId.artifactId-version.jar`, the Quarkus and
-//! Fedora layout: Trivy's gizmo test), or when it is the only one under `META-INF/maven/` and
+//! Fedora layout: Trivy's gizmo test), or when its artifact is the whole file name without
+//! its extension (Debian's versionless `httpclient-osgi.jar`, `log4j-1.2-api.jar`, whose
+//! `1.2-api` the file name pattern takes for a version), or when it is the only one under
+//! `META-INF/maven/` and
 //! the file name has no version or the same artifact (`xalan2-2.7.2.jar` holding only bcel's
 //! `pom.properties` is xalan2 and a bundled bcel, not bcel alone).
 //!
@@ -432,10 +435,10 @@ impl Walk<'_> {
             (Some((_, g)), None) => Some(g),
             _ => None,
         };
-        let own_pom = poms
-            .iter()
-            .any(|(_, g)| file.as_ref().is_some_and(|f| is_own(g, f)))
-            || lone.is_some_and(|g| file.as_ref().is_none_or(|f| same_artifact(g, f)));
+        let stem = file_stem(path);
+        let own_pom = poms.iter().any(|(_, g)| {
+            file.as_ref().is_some_and(|f| is_own(g, f)) || stem.is_some_and(|s| is_stem(g, s))
+        }) || lone.is_some_and(|g| file.as_ref().is_none_or(|f| same_artifact(g, f)));
         if !own_pom {
             let m = manifest.unwrap_or_default();
             if let Some(gav) = m.gav() {
@@ -561,6 +564,17 @@ fn same_artifact(pom: &Gav, file: &Gav) -> bool {
             .group
             .as_ref()
             .is_some_and(|g| file.artifact == format!("{g}.{}", pom.artifact))
+}
+
+/// Whether a `pom.properties` names the archive whose file name without its extension is
+/// `stem`, with no version in it (`httpclient-osgi.jar`) or a version-like part that the file
+/// name pattern mistakes for one (`log4j-1.2-api.jar`).
+fn is_stem(pom: &Gav, stem: &str) -> bool {
+    pom.artifact == stem
+        || pom
+            .group
+            .as_ref()
+            .is_some_and(|g| stem == format!("{g}.{}", pom.artifact))
 }
 
 /// Groups the same `group:artifact@version` found at several places into one package.

@@ -249,3 +249,52 @@ fn pom_properties_group_from_its_path() {
         None
     );
 }
+
+/// Debian's versionless `httpclient-osgi.jar` holds six `pom.properties`, its own among
+/// them, and `log4j-1.2-api.jar` one (the file name pattern reads `log4j` at `1.2-api`):
+/// a `pom.properties` whose artifact is the whole file name is the jar's own, and the
+/// manifest then names nothing more.
+#[test]
+fn pom_properties_named_as_the_whole_file_name_is_the_jar_own() {
+    let manifest = "Manifest-Version: 1.0\r\nBundle-SymbolicName: org.apache.httpcomponents.httpclient\r\nImplementation-Vendor-Id: org.apache\r\nImplementation-Version: 4.5.14\r\n\r\n";
+    let osgi = zip(
+        &[
+            ("META-INF/MANIFEST.MF", manifest.as_bytes()),
+            (
+                "META-INF/maven/org.apache.httpcomponents/httpclient-osgi/pom.properties",
+                &pom("org.apache.httpcomponents", "httpclient-osgi", "4.5.14"),
+            ),
+            (
+                "META-INF/maven/org.apache.httpcomponents/httpmime/pom.properties",
+                &pom("org.apache.httpcomponents", "httpmime", "4.5.14"),
+            ),
+        ],
+        Method::Deflated,
+    );
+    let got = java::parse_archive("usr/share/java/httpclient-osgi.jar", &osgi).unwrap();
+    assert_eq!(
+        pairs(&got.packages),
+        set(&[
+            ("org.apache.httpcomponents:httpclient-osgi", "4.5.14"),
+            ("org.apache.httpcomponents:httpmime", "4.5.14"),
+        ])
+    );
+    let bridge = zip(
+        &[
+            (
+                "META-INF/MANIFEST.MF",
+                b"Manifest-Version: 1.0\r\nImplementation-Vendor-Id: org.apache\r\nImplementation-Version: 2.19.0\r\n\r\n",
+            ),
+            (
+                "META-INF/maven/org.apache.logging.log4j/log4j-1.2-api/pom.properties",
+                &pom("org.apache.logging.log4j", "log4j-1.2-api", "2.19.0"),
+            ),
+        ],
+        Method::Deflated,
+    );
+    let got = java::parse_archive("usr/share/java/log4j-1.2-api.jar", &bridge).unwrap();
+    assert_eq!(
+        pairs(&got.packages),
+        set(&[("org.apache.logging.log4j:log4j-1.2-api", "2.19.0")])
+    );
+}
