@@ -34,7 +34,10 @@
 //!    advisories, which are keyed `group:artifact`). Trivy (offline) reports nothing here;
 //! 4. failing that, a file name without a version (Debian's `jetty9-io.jar`) with the
 //!    manifest's version and group, the artifact being the file name's stem (`jetty9-io`), as
-//!    Syft does. An archive with no version in its manifest nor its file name is no package.
+//!    Syft does, unless one of its `pom.properties` has that version (Debian's
+//!    `maven3-slf4j-provider.jar` is `org.apache.maven:maven-slf4j-provider@3.8.7`, which
+//!    Syft reports twice). An archive with no version in its manifest nor its file name is
+//!    no package.
 //!
 //! A `pom.properties` is the archive's own when its artifact and version are those of the
 //! file name (`guava-31.1-jre.jar`; also `groupId.artifactId-version.jar`, the Quarkus and
@@ -447,8 +450,12 @@ impl Walk<'_> {
             } else if let Some(mut gav) = file {
                 gav.group = m.group();
                 self.found.push((gav, path.to_owned(), Source::FileName));
-            } else if let (Some(artifact), Some(version)) = (file_stem(path), m.version()) {
-                // A versionless file name (Debian's `jetty9-io.jar`) with a manifest version.
+            } else if let (Some(artifact), Some(version)) = (file_stem(path), m.version())
+                && !poms.iter().any(|(_, g)| g.version == version)
+            {
+                // A versionless file name (Debian's `jetty9-io.jar`) with a manifest version,
+                // unless a pom.properties at that version already names it under its Maven
+                // artifact id (`maven3-slf4j-provider.jar`: `maven-slf4j-provider`).
                 let gav = Gav {
                     group: m.group(),
                     artifact: artifact.to_owned(),

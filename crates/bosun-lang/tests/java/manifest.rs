@@ -298,3 +298,35 @@ fn pom_properties_named_as_the_whole_file_name_is_the_jar_own() {
         set(&[("org.apache.logging.log4j:log4j-1.2-api", "2.19.0")])
     );
 }
+
+/// Debian's `maven3-slf4j-provider.jar`: a versionless file name whose manifest version is
+/// that of a `pom.properties` in it (its own, under the Maven artifact id), next to a shaded
+/// one: no second package from the file name.
+#[test]
+fn versionless_file_name_is_not_repeated_when_a_pom_properties_has_its_version() {
+    let provider = zip(
+        &[
+            (
+                "META-INF/MANIFEST.MF",
+                b"Manifest-Version: 1.0\r\nImplementation-Title: Maven SLF4J Simple Provider\r\nImplementation-Version: 3.8.7\r\n\r\n",
+            ),
+            (
+                "META-INF/maven/org.apache.maven/maven-slf4j-provider/pom.properties",
+                &pom("org.apache.maven", "maven-slf4j-provider", "3.8.7"),
+            ),
+            (
+                "META-INF/maven/org.slf4j/slf4j-simple/pom.properties",
+                &pom("org.slf4j", "slf4j-simple", "1.7.32"),
+            ),
+        ],
+        Method::Deflated,
+    );
+    let got = java::parse_archive("usr/share/java/maven3-slf4j-provider.jar", &provider).unwrap();
+    assert_eq!(
+        pairs(&got.packages),
+        set(&[
+            ("org.apache.maven:maven-slf4j-provider", "3.8.7"),
+            ("org.slf4j:slf4j-simple", "1.7.32"),
+        ])
+    );
+}
