@@ -603,3 +603,72 @@ fn whole_host_loaded_set_is_the_union_of_ldd_over_every_executable() {
         r.unresolved
     );
 }
+
+/// Builds a new-format cache (`glibc-ld.so.cache1.1`) by hand, in either byte order.
+fn new_cache(entries: &[(&str, &str, u32)], big: bool) -> Vec<u8> {
+    let u32b = |v: u32| {
+        if big {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    };
+    let table_end = 48 + 24 * entries.len();
+    let mut strings = Vec::new();
+    let mut table = Vec::new();
+    for (name, path, flags) in entries {
+        let k = (table_end + strings.len()) as u32;
+        strings.extend_from_slice(name.as_bytes());
+        strings.push(0);
+        let v = (table_end + strings.len()) as u32;
+        strings.extend_from_slice(path.as_bytes());
+        strings.push(0);
+        table.extend_from_slice(&u32b(*flags));
+        table.extend_from_slice(&u32b(k));
+        table.extend_from_slice(&u32b(v));
+        table.extend_from_slice(&u32b(0)); // osversion
+        table.extend_from_slice(&[0; 8]); // hwcap
+    }
+    let mut b = b"glibc-ld.so.cache1.1".to_vec();
+    b.extend_from_slice(&u32b(entries.len() as u32));
+    b.extend_from_slice(&u32b(strings.len() as u32));
+    b.push(if big { 3 } else { 2 });
+    b.extend_from_slice(&[0; 3]);
+    b.extend_from_slice(&[0; 16]); // extension offset, unused
+    assert_eq!(b.len(), 48);
+    b.extend_from_slice(&table);
+    b.extend_from_slice(&strings);
+    b
+}
+
+#[test]
+fn new_format_cache_reads_in_both_byte_orders_and_rejects_bad_offsets() {
+    let entries = [
+        (
+            "libssl.so.3",
+            "/usr/lib/s390x-linux-gnu/libssl.so.3",
+            0x0503u32,
+        ),
+        ("libc.so.6", "/lib/s390x-linux-gnu/libc.so.6", 0x0503),
+    ];
+    for big in [false, true] {
+        let got = parse_ld_so_cache(&new_cache(&entries, big)).unwrap();
+        let got: Vec<(&str, &str, u32)> = got
+            .iter()
+            .map(|e| (e.name.as_str(), e.path.as_str(), e.flags))
+            .collect();
+        assert_eq!(got, entries, "big endian: {big}");
+    }
+    let mut bad = new_cache(&entries, false);
+    bad[48 + 4..48 + 8].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert_eq!(
+        parse_ld_so_cache(&bad),
+        Err(LdCacheError::BadOffset(u64::from(u32::MAX)))
+    );
+    let mut many = new_cache(&entries, false);
+    many[20..24].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert_eq!(
+        parse_ld_so_cache(&many),
+        Err(LdCacheError::TooManyEntries(u64::from(u32::MAX)))
+    );
+}
