@@ -6,7 +6,7 @@ use bosun_inventory::vuln::Severity;
 use bosun_report::{Format, RenderOptions, render};
 use serde_json::Value;
 
-use crate::schemas::{errors_of, gitlab_validator};
+use crate::schemas::gitlab_errors;
 
 fn gitlab(inv: &Inventory) -> Value {
     let mut out = Vec::new();
@@ -31,7 +31,7 @@ fn by_id<'a>(doc: &'a Value, id: &str) -> Option<&'a Value> {
 fn gitlab_report_validates_and_maps_findings() {
     let inv = crate::sample::findings_inventory();
     let doc = gitlab(&inv);
-    assert_eq!(errors_of(gitlab_validator(), &doc), Vec::<String>::new());
+    assert_eq!(gitlab_errors(&doc), Vec::<String>::new());
     assert_eq!(doc["version"], "15.0.7");
     let scan = &doc["scan"];
     assert_eq!(scan["type"], "container_scanning");
@@ -117,7 +117,7 @@ fn gitlab_real_inventory_validates() {
         return;
     };
     let doc = gitlab(&inv);
-    assert_eq!(errors_of(gitlab_validator(), &doc), Vec::<String>::new());
+    assert_eq!(gitlab_errors(&doc), Vec::<String>::new());
     let listed = doc["vulnerabilities"].as_array().unwrap();
     let unsuppressed: Vec<_> = inv
         .vulnerabilities

@@ -184,7 +184,7 @@ pub(crate) fn findings_inventory() -> Inventory {
                 title: "GitHub Personal Access Token".into(),
                 severity: "HIGH".into(),
                 category: "GitHub".into(),
-                path: "/root/.git-credentials".into(),
+                path: "/home/app/.git-credentials".into(),
                 line: 1,
                 column: 1,
                 match_masked: "ghp_****".into(),

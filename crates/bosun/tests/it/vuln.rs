@@ -821,14 +821,14 @@ fn a_registry_image_is_scanned_like_its_archive() {
     );
 }
 
-/// The CI formats of a real scan validate against their official schemas (kept with the
-/// report crate's tests).
+/// The CI formats of a real scan validate against their official schemas (in the shared
+/// test data).
 #[test]
 fn sarif_and_gitlab_reports_of_a_scan_validate() {
     let Some(s) = setup() else { return };
-    let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bosun-report/tests/schemas");
+    let schemas = bosun_testdata::require!("schemas");
     for (format, schema) in [
-        ("sarif", "sarif/sarif-2.1.0.json"),
+        ("sarif", "sarif/schemastore/sarif-2.1.0.json"),
         (
             "gitlab",
             "gitlab/15.0.7/container-scanning-report-format.json",
