@@ -1,6 +1,6 @@
 //! Vulnerability findings: what the matcher produces and every report reads.
 
-use crate::LayerRef;
+use crate::{LayerRef, LayerRole};
 use serde::{Deserialize, Serialize};
 
 /// A qualitative severity, ordered `Unknown < Low < Medium < High < Critical`.
@@ -188,6 +188,40 @@ pub struct Vulnerability {
     /// report, marked.
     #[serde(default)]
     pub suppressed: Option<Suppression>,
+    /// What to fix first: the score, its inputs and the reasons (computed by
+    /// `bosun-priority` once the base image and the link graph are known).
+    #[serde(default)]
+    pub priority: Option<Priority>,
+}
+
+/// A finding's priority: the score, the inputs it came from, and the reasons in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Priority {
+    /// `0..=100`, higher first, rounded to one decimal.
+    pub score: f32,
+    /// What the score was computed from.
+    pub inputs: PriorityInputs,
+    /// One short sentence per input that moved the score, in the order of the formula.
+    pub reasons: Vec<String>,
+}
+
+/// The inputs a priority score was computed from, as the report carries them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriorityInputs {
+    /// The CVSS base score used (the first, best-ranked vector's score), if any.
+    pub cvss: Option<f64>,
+    /// The qualitative severity (used when there is no CVSS score).
+    pub severity: Severity,
+    /// EPSS probability of exploitation in the next 30 days (`0..=1`), if scored.
+    pub epss: Option<f32>,
+    /// Listed in CISA's Known Exploited Vulnerabilities catalog.
+    pub kev: bool,
+    /// A fixed version exists.
+    pub fixable: bool,
+    /// Base or application layer, if known.
+    pub layer_role: Option<LayerRole>,
+    /// Whether the vulnerable code is loaded, if known.
+    pub loaded: Option<bool>,
 }
 
 /// Why a finding does not count: an exception or a VEX statement.

@@ -709,6 +709,7 @@ fn merge(
             epss,
             records: group.iter().map(|h| h.adv.id.to_string()).collect(),
             suppressed: None,
+            priority: None,
         });
     }
     out

@@ -42,19 +42,12 @@
 
 use std::cmp::Ordering;
 
-use bosun_inventory::vuln::{Severity, Status, Vulnerability};
+use bosun_inventory::Inventory;
+use bosun_inventory::vuln::{Severity, Status, VulnPackage, Vulnerability};
 use serde::{Deserialize, Serialize};
 
-/// Which part of the image a finding's package came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LayerRole {
-    /// A layer of the base image (`FROM ...`): fixed by rebuilding on a newer base, owned by
-    /// whoever publishes the base.
-    Base,
-    /// A layer the image's own build added: owned by the team that builds the image.
-    App,
-}
+pub use bosun_inventory::LayerRole;
+pub use bosun_inventory::vuln::{Priority, PriorityInputs};
 
 /// What the scan knows about where a finding lives, beyond the finding itself.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -68,36 +61,6 @@ pub struct FindingContext {
     /// package, no link analysis run).
     #[serde(default)]
     pub loaded: Option<bool>,
-}
-
-/// The inputs a score was computed from, as the report carries them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PriorityInputs {
-    /// The CVSS base score used (the first, best-ranked vector's score), if any.
-    pub cvss: Option<f64>,
-    /// The qualitative severity (used when there is no CVSS score).
-    pub severity: Severity,
-    /// EPSS probability of exploitation in the next 30 days (`0..=1`), if scored.
-    pub epss: Option<f32>,
-    /// Listed in CISA's Known Exploited Vulnerabilities catalog.
-    pub kev: bool,
-    /// A fixed version exists.
-    pub fixable: bool,
-    /// Base or application layer, if known.
-    pub layer_role: Option<LayerRole>,
-    /// Whether the vulnerable code is loaded, if known.
-    pub loaded: Option<bool>,
-}
-
-/// A finding's priority: the score, the inputs it came from, and the reasons in words.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Priority {
-    /// `0..=100`, higher first, rounded to one decimal.
-    pub score: f32,
-    /// What the score was computed from.
-    pub inputs: PriorityInputs,
-    /// One short sentence per input that moved the score, in the order of the formula.
-    pub reasons: Vec<String>,
 }
 
 /// Weight of the CVSS component in the base (CVSS / 10, or the severity's stand-in).
@@ -294,6 +257,29 @@ pub fn compare(a: &Priority, b: &Priority) -> Ordering {
         .then_with(|| b.inputs.kev.cmp(&a.inputs.kev))
         .then_with(|| epss_component(b.inputs.epss).total_cmp(&epss_component(a.inputs.epss)))
         .then_with(|| cv(b).total_cmp(&cv(a)))
+}
+
+/// Computes the priority of every finding of `inv` in its context: the layer role its
+/// layer reference carries (set once the base image is known) and whether its package's
+/// code is loaded, as `loaded` answers for the finding's package (`None`: unknown).
+pub fn assign_with(inv: &mut Inventory, loaded: impl Fn(&VulnPackage) -> Option<bool>) {
+    for v in &mut inv.vulnerabilities {
+        let ctx = FindingContext {
+            layer_role: v.layer.role,
+            loaded: loaded(&v.package),
+        };
+        v.priority = Some(prioritize(v, &ctx));
+    }
+}
+
+/// Sorts findings most urgent first; findings without a priority go last, in their order.
+pub fn sort_findings(vulns: &mut [Vulnerability]) {
+    vulns.sort_by(|a, b| match (&a.priority, &b.priority) {
+        (Some(x), Some(y)) => compare(x, y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    });
 }
 
 /// Sorts items most urgent first by the priority `key` returns (a stable sort: equal

@@ -225,6 +225,15 @@ pub(crate) fn to_vulnerabilities(
                 prop(&mut props, "bosun:suppressed:source", s.source.clone());
                 prop_opt(&mut props, "bosun:suppressed:expires", s.expires.as_ref());
             }
+            if let Some(p) = &v.priority {
+                // The whole object (score, inputs, reasons) as JSON text: one property that
+                // reads back exactly.
+                prop(
+                    &mut props,
+                    "bosun:priority",
+                    serde_json::to_string(p).unwrap_or_default(),
+                );
+            }
             let component = refs
                 .get(p.purl.as_str())
                 .cloned()
@@ -398,6 +407,10 @@ pub(crate) fn read_vulnerabilities(list: &[Value]) -> Result<Vec<Vulnerability>,
                 source,
                 expires: get("bosun:suppressed:expires"),
             }),
+            priority: props
+                .get("bosun:priority")
+                .map(|v| serde_json::from_str(v).map_err(|_| bad("bosun:priority", v)))
+                .transpose()?,
         });
     }
     Ok(out)

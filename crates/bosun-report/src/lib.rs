@@ -162,6 +162,20 @@ pub struct RenderOptions {
     /// Whether the table lists every package (`bosun sbom`) or only counts them (`bosun scan`,
     /// where the findings are what matters).
     pub list_packages: bool,
+    /// The order of the findings within each target of the table.
+    pub sort: SortOrder,
+}
+
+/// The order of the findings in the table (`--sort`). Other formats keep the inventory's
+/// order, which the CLI sorts when `--sort` is given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortOrder {
+    /// Most urgent first by the finding's priority score (`bosun-priority`); findings without
+    /// one follow, by severity.
+    #[default]
+    Priority,
+    /// Highest severity first, then package and id.
+    Severity,
 }
 
 impl Default for RenderOptions {
@@ -171,6 +185,7 @@ impl Default for RenderOptions {
             color: false,
             timestamp: None,
             list_packages: true,
+            sort: SortOrder::default(),
         }
     }
 }

@@ -4,13 +4,14 @@
 
 use std::io::Write;
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use bosun_inventory::vuln::{Severity, Vulnerability};
 use bosun_inventory::{Inventory, LayerRole, PackageType};
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 
-use crate::{RenderOptions, ReportError};
+use crate::{RenderOptions, ReportError, SortOrder};
 
 /// Write the package table. `color` bolds and colours the header; without it the output is
 /// plain text whatever the output is (the CLI decides whether it is a terminal).
@@ -21,7 +22,7 @@ pub(crate) fn write(
 ) -> Result<(), ReportError> {
     let color = opts.color;
     write_packages(inv, opts, out)?;
-    write_vulnerabilities(inv, color, out)?;
+    write_vulnerabilities(inv, opts, out)?;
     if !inv.secrets.is_empty() {
         writeln!(out).map_err(ReportError::Write)?;
         let rows = inv.secrets.iter().map(|f| {
@@ -49,7 +50,7 @@ pub(crate) fn write(
             ]
         });
         write_rows(
-            ["SEVERITY", "SECRET", "WHERE", "LAYER", "MATCH"],
+            &["SEVERITY", "SECRET", "WHERE", "LAYER", "MATCH"],
             rows,
             color,
             out,
@@ -66,7 +67,7 @@ pub(crate) fn write(
                 m.evidence.clone(),
             ]
         });
-        write_rows(["SEVERITY", "CHECK", "TITLE", "EVIDENCE"], rows, color, out)?;
+        write_rows(&["SEVERITY", "CHECK", "TITLE", "EVIDENCE"], rows, color, out)?;
         for m in &inv.misconfigurations {
             writeln!(out, "{}: {}", m.id, m.resolution).map_err(ReportError::Write)?;
         }
@@ -77,8 +78,8 @@ pub(crate) fn write(
 }
 
 /// A plain table with a header, its trailing spaces trimmed.
-fn write_rows<const N: usize, R: Into<comfy_table::Row>>(
-    header: [&str; N],
+fn write_rows<R: Into<comfy_table::Row>>(
+    header: &[&str],
     rows: impl Iterator<Item = R>,
     color: bool,
     out: &mut dyn Write,
@@ -92,7 +93,7 @@ fn write_rows<const N: usize, R: Into<comfy_table::Row>>(
     } else {
         table.force_no_tty();
     }
-    table.set_header(header.map(|h| {
+    table.set_header(header.iter().map(|h| {
         let c = Cell::new(h);
         if color {
             c.add_attribute(Attribute::Bold).fg(Color::Cyan)
@@ -123,7 +124,7 @@ fn write_packages(
                 p.layer.index.to_string(),
             ]
         });
-        write_rows(["NAME", "VERSION", "TYPE", "LAYER"], rows, opts.color, out)?;
+        write_rows(&["NAME", "VERSION", "TYPE", "LAYER"], rows, opts.color, out)?;
     }
     let os = inv.os.as_ref().map_or_else(String::new, |o| {
         format!(", os {}", o.pretty_name.as_deref().unwrap_or(&o.id))
@@ -202,9 +203,10 @@ fn counts<'a>(vulns: impl Iterator<Item = &'a Vulnerability>) -> String {
 
 fn write_vulnerabilities(
     inv: &Inventory,
-    color: bool,
+    opts: &RenderOptions,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
+    let color = opts.color;
     if inv.vulnerabilities.is_empty() {
         return Ok(());
     }
@@ -216,12 +218,20 @@ fn write_vulnerabilities(
     for v in &inv.vulnerabilities {
         groups.entry(target(v, &os)).or_default().push(v);
     }
+    let with_priority = inv.vulnerabilities.iter().any(|v| v.priority.is_some());
     for ((_, name), mut vulns) in groups {
-        // Open findings first, then by severity.
+        // Open findings first, then most urgent (or most severe) first.
         vulns.sort_by(|a, b| {
+            let by_priority = match (opts.sort, &a.priority, &b.priority) {
+                (SortOrder::Priority, Some(x), Some(y)) => bosun_priority::compare(x, y),
+                (SortOrder::Priority, Some(_), None) => Ordering::Less,
+                (SortOrder::Priority, None, Some(_)) => Ordering::Greater,
+                _ => Ordering::Equal,
+            };
             a.suppressed
                 .is_some()
                 .cmp(&b.suppressed.is_some())
+                .then(by_priority)
                 .then_with(|| b.severity.cmp(&a.severity))
                 .then_with(|| a.package.name.cmp(&b.package.name))
                 .then_with(|| a.id.cmp(&b.id))
@@ -236,6 +246,13 @@ fn write_vulnerabilities(
             if let Some(e) = &v.epss {
                 exploit.push(format!("EPSS {:.2}", e.score));
             }
+            if v
+                .priority
+                .as_ref()
+                .is_some_and(|p| p.inputs.loaded == Some(false))
+            {
+                exploit.push("not loaded".to_owned());
+            }
             if let Some(sup) = &v.suppressed {
                 exploit.push(format!("suppressed: {}", sup.reason));
             }
@@ -244,30 +261,32 @@ fn write_vulnerabilities(
             } else {
                 v.fixed_versions.join(", ")
             };
-            [
+            let mut row = vec![
                 Cell::new(&v.package.name),
                 Cell::new(&v.package.version),
                 Cell::new(&v.id),
                 severity_cell(v.severity, color),
+            ];
+            if with_priority {
+                row.push(Cell::new(
+                    v.priority
+                        .as_ref()
+                        .map_or_else(|| "-".to_owned(), |p| format!("{:.1}", p.score)),
+                ));
+            }
+            row.extend([
                 Cell::new(fixed),
                 Cell::new(exploit.join(" ")),
                 Cell::new(v.layer.index),
-            ]
+            ]);
+            row
         });
-        write_rows(
-            [
-                "PACKAGE",
-                "INSTALLED",
-                "VULNERABILITY",
-                "SEVERITY",
-                "FIXED IN",
-                "NOTES",
-                "LAYER",
-            ],
-            rows,
-            color,
-            out,
-        )?;
+        let mut header = vec!["PACKAGE", "INSTALLED", "VULNERABILITY", "SEVERITY"];
+        if with_priority {
+            header.push("PRIORITY");
+        }
+        header.extend(["FIXED IN", "NOTES", "LAYER"]);
+        write_rows(&header, rows, color, out)?;
     }
     writeln!(out, "\nTotal: {}", counts(inv.vulnerabilities.iter())).map_err(ReportError::Write)?;
     if let Some(base) = &inv.base {

@@ -297,3 +297,84 @@ fn table_marks_suppressed_findings_and_counts_them_apart() {
     assert!(open < closed, "open findings first: {text}");
     assert!(text.contains("suppressed: not reachable (SEC-9)"), "{text}");
 }
+
+/// With priorities, the table sorts each target most urgent first by default, shows the
+/// score, and marks code nothing loads; `SortOrder::Severity` goes back to severity order.
+#[test]
+fn table_sorts_by_priority_by_default_and_by_severity_on_request() {
+    use bosun_inventory::vuln::{EpssInfo, KevInfo, Severity, Status, VulnPackage, Vulnerability};
+    let vuln = |id: &str, severity: Severity, name: &str| Vulnerability {
+        id: id.into(),
+        severity,
+        status: Status::Fixed,
+        fixed_versions: vec!["2.0".into()],
+        package: VulnPackage {
+            name: name.into(),
+            version: "1.0".into(),
+            purl: format!("pkg:npm/{name}@1.0"),
+            ecosystem: "npm".into(),
+            location: Some("/app/package-lock.json".into()),
+            ..VulnPackage::default()
+        },
+        ..Vulnerability::default()
+    };
+    // A CRITICAL in code nothing loads, a HIGH listed in KEV with a high EPSS, a MEDIUM.
+    let critical = vuln("CVE-2024-0001", Severity::Critical, "cold");
+    let mut exploited = vuln("CVE-2024-0002", Severity::High, "hot");
+    exploited.kev = Some(KevInfo {
+        cve: "CVE-2024-0002".into(),
+        date_added: "2024-05-01".into(),
+        due_date: None,
+        ransomware: None,
+    });
+    exploited.epss = Some(EpssInfo {
+        cve: "CVE-2024-0002".into(),
+        score: 0.9,
+        percentile: 0.99,
+    });
+    let medium = vuln("CVE-2024-0003", Severity::Medium, "mid");
+    let mut inv = bosun_inventory::Inventory {
+        vulnerabilities: vec![medium, critical, exploited],
+        ..bosun_inventory::Inventory::default()
+    };
+    bosun_priority::assign_with(&mut inv, |p| (p.name == "cold").then_some(false));
+    let render_with = |sort| {
+        let mut out = Vec::new();
+        let opts = bosun_report::RenderOptions {
+            list_packages: false,
+            sort,
+            ..bosun_report::RenderOptions::default()
+        };
+        bosun_report::render(&inv, Format::Table, &opts, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let order = |text: &str| {
+        let mut ids = ["CVE-2024-0001", "CVE-2024-0002", "CVE-2024-0003"];
+        ids.sort_by_key(|id| text.find(id).unwrap());
+        ids
+    };
+    let text = render_with(bosun_report::SortOrder::default());
+    assert!(text.contains("PRIORITY"), "{text}");
+    assert_eq!(
+        order(&text),
+        ["CVE-2024-0002", "CVE-2024-0003", "CVE-2024-0001"],
+        "KEV first, the unloaded CRITICAL last: {text}"
+    );
+    let cold = text.lines().find(|l| l.contains("CVE-2024-0001")).unwrap();
+    assert!(cold.contains("not loaded"), "{cold}");
+    let score = |id: &str| {
+        inv.vulnerabilities
+            .iter()
+            .find(|v| v.id == id)
+            .and_then(|v| v.priority.as_ref())
+            .map(|p| format!("{:.1}", p.score))
+            .unwrap()
+    };
+    assert!(cold.contains(&score("CVE-2024-0001")), "{cold}");
+    let text = render_with(bosun_report::SortOrder::Severity);
+    assert_eq!(
+        order(&text),
+        ["CVE-2024-0001", "CVE-2024-0002", "CVE-2024-0003"],
+        "{text}"
+    );
+}

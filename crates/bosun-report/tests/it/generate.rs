@@ -286,8 +286,20 @@ fn vulnerability() -> impl Strategy<Value = Vulnerability> {
                 epss,
                 records,
                 suppressed,
+                priority: None,
             },
         )
+        // Half of the findings carry a priority, computed as a scan would.
+        .prop_map(|mut v| {
+            if v.id.len() % 2 == 0 {
+                let ctx = bosun_priority::FindingContext {
+                    layer_role: v.layer.role,
+                    loaded: (v.records.len() % 3 != 0).then_some(v.records.len() % 2 == 0),
+                };
+                v.priority = Some(bosun_priority::prioritize(&v, &ctx));
+            }
+            v
+        })
 }
 
 fn severity_word() -> impl Strategy<Value = String> {

@@ -15,6 +15,7 @@ fn fixed() -> RenderOptions {
         color: false,
         timestamp: Some("2026-11-28T03:31:30Z".into()),
         list_packages: true,
+        ..RenderOptions::default()
     }
 }
 
@@ -221,6 +222,7 @@ fn findings_round_trip_through_bosun_json_and_validate() {
                     source: "vex:app.openvex.json".into(),
                     expires: Some("2027-01-31".into()),
                 }),
+                priority: None,
             },
             Vulnerability {
                 id: "DSA-5000-1".into(),

@@ -90,6 +90,7 @@ pub(crate) fn findings_inventory() -> Inventory {
                 }),
                 records: vec!["DEBIAN-CVE-2024-0001".into()],
                 suppressed: None,
+                priority: None,
             },
             Vulnerability {
                 id: "GHSA-xxxx-yyyy-zzzz".into(),
@@ -162,6 +163,7 @@ pub(crate) fn findings_inventory() -> Inventory {
                 status: Status::Fixed,
                 layer: layer(2),
                 suppressed: vex("not_affected: vulnerable_code_not_in_execute_path"),
+                priority: None,
                 ..Vulnerability::default()
             },
         ],
