@@ -125,7 +125,12 @@ fn sbom(args: &SbomArgs) -> anyhow::Result<ExitCode> {
     let inventory = source::inventory(&args.source, &progress)?;
     progress.finish();
     output::warn_diagnostics(&inventory);
-    output::write_report(&inventory, args.format, true, args.output.as_deref())?;
+    output::write_report(
+        &inventory,
+        args.format,
+        bosun_report::RenderOptions::default(),
+        args.output.as_deref(),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -19,19 +19,18 @@ pub(crate) fn read_text(path: &std::path::Path) -> anyhow::Result<String> {
     Ok(text)
 }
 
-/// Renders the report to `output` or standard output.
+/// Renders the report to `output` or standard output, with `opts` (colour is decided here:
+/// only on a terminal).
 pub(crate) fn write_report(
     inventory: &bosun_inventory::Inventory,
     format: bosun_report::Format,
-    list_packages: bool,
+    opts: bosun_report::RenderOptions,
     output: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    let color = output.is_none() && std::io::stdout().is_terminal();
     let opts = bosun_report::RenderOptions {
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        color,
-        list_packages,
-        ..bosun_report::RenderOptions::default()
+        color: output.is_none() && std::io::stdout().is_terminal(),
+        ..opts
     };
     match output {
         Some(path) => {

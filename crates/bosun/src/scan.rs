@@ -77,6 +77,11 @@ pub(crate) struct ScanArgs {
     /// Configuration checks to disable or allow (YAML).
     #[arg(long, value_name = "FILE")]
     misconfig_config: Option<PathBuf>,
+    /// Order of the findings: priority (most urgent first, from CVSS, EPSS, KEV, fix,
+    /// base/app layer and whether the code is loaded) or severity. The table is sorted by
+    /// priority unless told otherwise; other formats keep package order without this flag.
+    #[arg(long, value_enum, value_name = "ORDER")]
+    sort: Option<SortArg>,
     /// Output format: table, json, sarif, cyclonedx-json, spdx-json, gitlab, junit, markdown,
     /// html.
     #[arg(short, long, default_value = "table")]
@@ -87,6 +92,26 @@ pub(crate) struct ScanArgs {
     /// No progress on the terminal.
     #[arg(short, long)]
     quiet: bool,
+}
+
+/// `--sort`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum SortArg {
+    /// Most urgent first by the priority score.
+    Priority,
+    /// Highest severity first.
+    Severity,
+}
+
+/// Sorts the findings for every format: by priority (most urgent first) or severity; ties
+/// keep the matcher's order (package, then id).
+fn sort_findings(inv: &mut Inventory, order: SortArg) {
+    match order {
+        SortArg::Priority => bosun_priority::sort_findings(&mut inv.vulnerabilities),
+        SortArg::Severity => inv
+            .vulnerabilities
+            .sort_by_key(|v| std::cmp::Reverse(v.severity)),
+    }
 }
 
 /// `36h`, `5d`, `90m`, or a bare number of hours.
@@ -222,10 +247,25 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         inventory.diagnostics.extend(result.diagnostics);
     }
     progress.finish();
+    // After the base image is known (layer roles) and before the gate, which does not use it.
+    bosun_priority::assign_with(&mut inventory, |_| None);
     filter_severities(&mut inventory, &severities);
     let violations = triage.apply(&mut inventory, &facts)?;
     output::warn_diagnostics(&inventory);
-    output::write_report(&inventory, args.format, false, args.output.as_deref())?;
+    let sort = args.sort.unwrap_or(SortArg::Priority);
+    if args.sort.is_some() {
+        // Every format follows an explicit --sort; without one only the table is sorted.
+        sort_findings(&mut inventory, sort);
+    }
+    let opts = bosun_report::RenderOptions {
+        list_packages: false,
+        sort: match sort {
+            SortArg::Priority => bosun_report::SortOrder::Priority,
+            SortArg::Severity => bosun_report::SortOrder::Severity,
+        },
+        ..bosun_report::RenderOptions::default()
+    };
+    output::write_report(&inventory, args.format, opts, args.output.as_deref())?;
     if let Some(path) = &args.vex_out {
         triage.write_vex(&inventory, path)?;
     }
@@ -358,10 +398,16 @@ impl Triage {
         let Some(policy) = &self.policy else {
             return Ok(Vec::new());
         };
+        let base = inv.base.as_ref().and_then(|b| {
+            Some(bosun_policy::BaseImage {
+                repository: repository_of(b.name.as_deref()?),
+                digest: b.digest.as_deref(),
+            })
+        });
         let ctx = bosun_policy::Context {
             today: self.today,
             created: facts.created.as_deref(),
-            base: None,
+            base,
             root_user: facts.root,
         };
         Ok(bosun_policy::evaluate(inv, policy, &ctx))
@@ -381,6 +427,16 @@ impl Triage {
         let doc = bosun_policy::openvex_document(inv, "bosun", &now);
         let text = serde_json::to_string_pretty(&doc)?;
         std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    }
+}
+
+/// The repository of an image reference: `debian:12@sha256:...` -> `debian`,
+/// `localhost:5000/app:1` -> `localhost:5000/app`.
+fn repository_of(reference: &str) -> &str {
+    let r = reference.split('@').next().unwrap_or(reference);
+    match r.rfind(':') {
+        Some(i) if !r[i..].contains('/') => &r[..i],
+        _ => r,
     }
 }
 
@@ -529,5 +585,17 @@ mod tests {
         // Vendor words are for advisories, not for the command line.
         assert!(parse_severity("important").is_err());
         assert!(parse_severity("severe").is_err());
+    }
+
+    #[test]
+    fn repositories_drop_tag_and_digest_but_keep_the_port() {
+        assert_eq!(repository_of("debian:12"), "debian");
+        assert_eq!(
+            repository_of("docker.io/library/debian:12.8@sha256:ab"),
+            "docker.io/library/debian"
+        );
+        assert_eq!(repository_of("localhost:5000/app:1"), "localhost:5000/app");
+        assert_eq!(repository_of("localhost:5000/app"), "localhost:5000/app");
+        assert_eq!(repository_of("alpine"), "alpine");
     }
 }

@@ -1175,4 +1175,60 @@ fn findings_are_split_between_the_base_image_and_the_app() {
         "{text}"
     );
     assert!(text.contains("Added on top of it: "), "{text}");
+    // The table is sorted by priority: a PRIORITY column, non-increasing within the target.
+    assert!(text.contains("PRIORITY"), "{text}");
+
+    // Every finding carries its priority, computed from its own fields and layer role, and
+    // `--sort priority` orders every format by it.
+    let (r, _) = scan_image(&s, &s.image, &["--cache-dir", c, "--sort", "priority"]);
+    let vulns = r["vulnerabilities"].as_array().unwrap();
+    let mut last = f64::INFINITY;
+    for f in vulns {
+        let p = &f["priority"];
+        let score = p["score"].as_f64().unwrap();
+        assert!((0.0..=100.0).contains(&score), "{p}");
+        assert!(
+            score <= last,
+            "sorted most urgent first: {score} after {last}"
+        );
+        last = score;
+        assert_eq!(p["inputs"]["layer_role"], f["layer"]["role"]);
+        assert_eq!(p["inputs"]["kev"], !f["kev"].is_null());
+        assert_eq!(p["inputs"]["fixable"], f["status"] == "fixed");
+        assert_eq!(p["inputs"]["severity"], f["severity"]);
+        assert!(!p["reasons"].as_array().unwrap().is_empty());
+    }
+
+    // The policy's approved base images see the identified base.
+    let policy = |repo: &str| {
+        let path = s
+            ._tmp
+            .path()
+            .join(format!("policy-{}.yaml", repo.replace('/', "_")));
+        std::fs::write(
+            &path,
+            format!("approved_base_images:\n  - repository: {repo}\n"),
+        )
+        .unwrap();
+        path
+    };
+    for (repo, ok) in [
+        ("debian", true),
+        ("docker.io/library/debian", true),
+        ("alpine", false),
+    ] {
+        let p = policy(repo);
+        let (_, out) = scan_image(
+            &s,
+            &s.image,
+            &["--cache-dir", c, "--policy", p.to_str().unwrap()],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.success(), ok, "{repo}: {err}");
+        assert_eq!(
+            err.contains("base debian") && err.contains("is not an approved base image"),
+            !ok,
+            "{repo}: {err}"
+        );
+    }
 }
