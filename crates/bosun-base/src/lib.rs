@@ -280,6 +280,7 @@ pub fn identify(facts: &Facts<'_>, catalog: &Catalog) -> Option<BaseImage> {
             layers: layers.min(facts.diff_ids.len()),
             method: "annotation".to_owned(),
             confidence: confidence.to_owned(),
+            upgrades: Vec::new(),
         });
     }
     if let Some(k) = catalog.longest_prefix(facts.diff_ids) {
@@ -289,6 +290,7 @@ pub fn identify(facts: &Facts<'_>, catalog: &Catalog) -> Option<BaseImage> {
             layers: k.diff_ids.len(),
             method: "layer_chain".to_owned(),
             confidence: "high".to_owned(),
+            upgrades: Vec::new(),
         });
     }
     base_layers_from_history(facts.history).map(|n| BaseImage {
@@ -297,6 +299,7 @@ pub fn identify(facts: &Facts<'_>, catalog: &Catalog) -> Option<BaseImage> {
         layers: n.min(facts.diff_ids.len()),
         method: "history".to_owned(),
         confidence: "medium".to_owned(),
+        upgrades: Vec::new(),
     })
 }
 

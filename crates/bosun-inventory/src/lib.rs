@@ -204,6 +204,26 @@ pub struct BaseImage {
     pub method: String,
     /// `high`, `medium` or `low`.
     pub confidence: String,
+    /// Newer images of the same repository that the catalog of known base images holds, and
+    /// what rebuilding on each would change in this image's base-layer findings.
+    #[serde(default)]
+    pub upgrades: Vec<BaseUpgrade>,
+}
+
+/// What moving to another image of the base's repository would change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaseUpgrade {
+    /// The candidate, `repository:tag`.
+    pub name: String,
+    /// Its manifest digest, when known.
+    #[serde(default)]
+    pub digest: Option<String>,
+    /// Open base-layer findings (vulnerability id and package) the candidate no longer has.
+    pub fixes: usize,
+    /// `fixes` per severity (`CRITICAL`, `HIGH`...; zeros left out).
+    pub fixes_by_severity: std::collections::BTreeMap<Severity, usize>,
+    /// Findings the candidate has that this image's base layers do not.
+    pub adds: usize,
 }
 
 /// The kind of package, which says which database or manifest it came from. Serialized as
