@@ -19,8 +19,8 @@
 //! let mut catalog = Catalog::default();
 //! catalog.add(KnownBase {
 //!     name: "debian:12".into(),
-//!     digest: None,
 //!     diff_ids: vec!["sha256:aa".into()],
+//!     ..KnownBase::default()
 //! });
 //! let facts = Facts {
 //!     diff_ids: &["sha256:aa".to_string(), "sha256:bb".to_string()],
@@ -33,7 +33,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use bosun_inventory::BaseImage;
+use bosun_inventory::vuln::Vulnerability;
+use bosun_inventory::{BaseImage, BaseUpgrade, Inventory, OsInfo, Package};
 use serde::{Deserialize, Serialize};
 
 /// The OCI annotation naming the base image.
@@ -88,7 +89,7 @@ pub struct Facts<'a> {
 }
 
 /// A base image the catalog knows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnownBase {
     /// `repository:tag`.
     pub name: String,
@@ -97,6 +98,54 @@ pub struct KnownBase {
     pub digest: Option<String>,
     /// Its layers' diff_ids, bottom first.
     pub diff_ids: Vec<String>,
+    /// Its config's `created` (RFC 3339), when known: which of two images of a repository is
+    /// newer.
+    #[serde(default)]
+    pub created: Option<String>,
+    /// What it contains (OS and packages, without file lists), when `bosun base add` read
+    /// it: matched again at each scan to say what moving to this image would fix.
+    #[serde(default)]
+    pub contents: Option<BaseContents>,
+}
+
+/// The packages of a known base image.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaseContents {
+    /// Its operating system.
+    #[serde(default)]
+    pub os: Option<OsInfo>,
+    /// Its packages (their `files` left empty).
+    #[serde(default)]
+    pub packages: Vec<Package>,
+}
+
+impl BaseContents {
+    /// The OS and packages of `inv`, without file lists (they are not needed for matching
+    /// and are most of an inventory's size).
+    #[must_use]
+    pub fn of(inv: &Inventory) -> BaseContents {
+        BaseContents {
+            os: inv.os.clone(),
+            packages: inv
+                .packages
+                .iter()
+                .map(|p| Package {
+                    files: Vec::new(),
+                    ..p.clone()
+                })
+                .collect(),
+        }
+    }
+
+    /// An inventory of these contents, for the matcher.
+    #[must_use]
+    pub fn inventory(&self) -> Inventory {
+        Inventory {
+            os: self.os.clone(),
+            packages: self.packages.clone(),
+            ..Inventory::default()
+        }
+    }
 }
 
 /// Known base images, kept as one JSON file (`CACHE_DIR/base-images.json`).
@@ -209,6 +258,127 @@ impl Catalog {
                 || name.is_some_and(|n| b.name == n || normalize(&b.name) == normalize(n))
         })
     }
+}
+
+impl Catalog {
+    /// The known images of `base`'s repository that are newer than it, oldest first: created
+    /// later when both creation times are known and differ (the catalog's entry for `base`
+    /// gives its time), else a tag that orders after `base`'s (`12.10` after `12.9`; tags that do not
+    /// start with a digit are not compared). Only images whose contents are known.
+    #[must_use]
+    pub fn newer_than(&self, base: &BaseImage) -> Vec<&KnownBase> {
+        let Some(name) = base.name.as_deref() else {
+            return Vec::new();
+        };
+        let (repo, tag) = split_name(name);
+        let created = self
+            .find(Some(name), base.digest.as_deref())
+            .and_then(|k| k.created.as_deref());
+        let mut out: Vec<&KnownBase> = self
+            .images
+            .iter()
+            .filter(|k| k.contents.is_some())
+            .filter(|k| {
+                let (r, t) = split_name(&k.name);
+                r == repo
+                    && k.name != name
+                    && (base.digest.is_none() || k.digest != base.digest)
+                    && match (created, k.created.as_deref()) {
+                        (Some(a), Some(b)) if a != b => timestamp_after(b, a),
+                        _ => tag_after(t, tag),
+                    }
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            a.created
+                .cmp(&b.created)
+                .then_with(|| tag_order(split_name(&a.name).1, split_name(&b.name).1))
+        });
+        out
+    }
+}
+
+/// What moving from the scanned image's base to `candidate` changes: `current` are the
+/// scanned image's open findings in base layers, `candidate_findings` the candidate's own
+/// findings. A finding is its (vulnerability id, package name).
+#[must_use]
+pub fn upgrade(
+    candidate: &KnownBase,
+    current: &[&Vulnerability],
+    candidate_findings: &[Vulnerability],
+) -> BaseUpgrade {
+    use std::collections::BTreeSet;
+    let key = |v: &Vulnerability| (v.id.clone(), v.package.name.clone());
+    let after: BTreeSet<_> = candidate_findings.iter().map(key).collect();
+    let before: BTreeSet<_> = current.iter().map(|v| key(v)).collect();
+    let mut fixes_by_severity = BTreeMap::new();
+    let mut seen = BTreeSet::new();
+    for v in current {
+        let k = key(v);
+        if !after.contains(&k) && seen.insert(k) {
+            *fixes_by_severity.entry(v.severity).or_insert(0) += 1;
+        }
+    }
+    BaseUpgrade {
+        name: candidate.name.clone(),
+        digest: candidate.digest.clone(),
+        fixes: seen.len(),
+        fixes_by_severity,
+        adds: after.difference(&before).count(),
+    }
+}
+
+/// `repo:tag` -> (`repo`, `tag`), the repository normalized (`docker.io/library/` dropped)
+/// and any `@digest` ignored; no tag is `latest`.
+fn split_name(name: &str) -> (&str, &str) {
+    let name = normalize(name.split('@').next().unwrap_or(name));
+    match name.rfind(':') {
+        Some(i) if !name[i..].contains('/') => (&name[..i], &name[i + 1..]),
+        _ => (name, "latest"),
+    }
+}
+
+/// RFC 3339 times compare as text once both are UTC `Z` times of the same shape; anything
+/// else is not compared.
+fn timestamp_after(a: &str, b: &str) -> bool {
+    let utc = |t: &str| t.len() >= 20 && t.ends_with('Z') && t.as_bytes().get(10) == Some(&b'T');
+    utc(a) && utc(b) && a.get(..19) > b.get(..19)
+}
+
+/// Whether tag `a` orders after tag `b`; both must start with a digit.
+fn tag_after(a: &str, b: &str) -> bool {
+    let numeric = |t: &str| t.starts_with(|c: char| c.is_ascii_digit());
+    numeric(a) && numeric(b) && tag_order(a, b) == std::cmp::Ordering::Greater
+}
+
+/// Natural order: runs of digits compare as numbers, other runs as text.
+fn tag_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let b = s.as_bytes();
+        for i in 1..=b.len() {
+            if i == b.len() || b[i].is_ascii_digit() != b[start].is_ascii_digit() {
+                out.push((b[start].is_ascii_digit(), &s[start..i]));
+                start = i;
+            }
+        }
+        out
+    }
+    let (ra, rb) = (runs(a), runs(b));
+    for (x, y) in ra.iter().zip(&rb) {
+        let o = match (x, y) {
+            ((true, x), (true, y)) => {
+                let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+                x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+            }
+            ((_, x), (_, y)) => x.cmp(y),
+        };
+        if o != std::cmp::Ordering::Equal {
+            return o;
+        }
+    }
+    ra.len().cmp(&rb.len())
 }
 
 /// `docker.io/library/debian:12` and `debian:12` name the same image.

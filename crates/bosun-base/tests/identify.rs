@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 
 use bosun_base::{
-    BASE_DIGEST, BASE_NAME, Catalog, Facts, HistoryEntry, KnownBase, base_layers_from_history,
-    identify,
+    BASE_DIGEST, BASE_NAME, BaseContents, Catalog, Facts, HistoryEntry, KnownBase,
+    base_layers_from_history, identify, upgrade,
 };
+use bosun_inventory::BaseImage;
+use bosun_inventory::vuln::{Severity, VulnPackage, Vulnerability};
 
 fn h(created_by: &str, empty: bool) -> HistoryEntry {
     HistoryEntry {
@@ -62,16 +64,19 @@ fn the_longest_known_chain_wins_and_names_the_base() {
         name: "debian:12".into(),
         digest: Some("sha256:d1".into()),
         diff_ids: image[..1].to_vec(),
+        ..KnownBase::default()
     });
     catalog.add(KnownBase {
         name: "python:3.12".into(),
         digest: None,
         diff_ids: image[..3].to_vec(),
+        ..KnownBase::default()
     });
     catalog.add(KnownBase {
         name: "alpine:3.20".into(),
         digest: None,
         diff_ids: ids(1).iter().map(|s| s.replace('0', "f")).collect(),
+        ..KnownBase::default()
     });
     let facts = Facts {
         diff_ids: &image,
@@ -123,6 +128,7 @@ fn annotations_name_the_base_and_the_catalog_or_history_counts_its_layers() {
         name: "debian:12".into(),
         digest: None,
         diff_ids: image[..2].to_vec(),
+        ..KnownBase::default()
     });
     let b = identify(&facts, &catalog).unwrap();
     assert_eq!(
@@ -157,12 +163,14 @@ fn the_catalog_file_round_trips_and_bad_files_are_named() {
         name: "debian:12".into(),
         digest: None,
         diff_ids: ids(1),
+        ..KnownBase::default()
     });
     // Re-adding the same name replaces it.
     c.add(KnownBase {
         name: "debian:12".into(),
         digest: Some("sha256:new".into()),
         diff_ids: ids(1),
+        ..KnownBase::default()
     });
     assert_eq!(c.images.len(), 1);
     c.save(&path).unwrap();
@@ -194,4 +202,109 @@ proptest::proptest! {
             proptest::prop_assert!(n > 0 && n < layers);
         }
     }
+}
+
+fn vuln(id: &str, pkg: &str, sev: Severity) -> Vulnerability {
+    Vulnerability {
+        id: id.into(),
+        severity: sev,
+        package: VulnPackage {
+            name: pkg.into(),
+            ..VulnPackage::default()
+        },
+        ..Vulnerability::default()
+    }
+}
+
+fn known(name: &str, created: Option<&str>, with_contents: bool) -> KnownBase {
+    KnownBase {
+        name: name.into(),
+        diff_ids: vec![format!("sha256:{name}")],
+        created: created.map(str::to_owned),
+        contents: with_contents.then(BaseContents::default),
+        ..KnownBase::default()
+    }
+}
+
+/// Newer means created later when both times are known, else a later tag in natural order;
+/// other repositories, the base itself and images without contents are left out.
+#[test]
+fn newer_images_of_the_same_repository_are_upgrade_candidates() {
+    let mut catalog = Catalog::default();
+    for k in [
+        known("debian:12.9", None, true),
+        known("debian:12.10", None, true),
+        known("debian:12.8", None, true),
+        known("debian:12.11", None, false),
+        known("docker.io/library/debian:13", None, true),
+        known("debian:bookworm", None, true),
+        known("alpine:3.21", None, true),
+    ] {
+        catalog.add(k);
+    }
+    let base = |name: &str| BaseImage {
+        name: Some(name.into()),
+        ..BaseImage::default()
+    };
+    let names = |b: &BaseImage| -> Vec<String> {
+        catalog
+            .newer_than(b)
+            .iter()
+            .map(|k| k.name.clone())
+            .collect()
+    };
+    assert_eq!(
+        names(&base("debian:12.9")),
+        ["debian:12.10", "docker.io/library/debian:13"]
+    );
+    assert!(
+        names(&base("debian:bookworm")).is_empty(),
+        "words are not ordered"
+    );
+    assert!(names(&base("debian:13")).is_empty());
+    assert!(
+        names(&BaseImage::default()).is_empty(),
+        "no name, no candidates"
+    );
+
+    // With creation times, time decides, whatever the tags say.
+    let mut catalog = Catalog::default();
+    catalog.add(known("debian:stable", Some("2024-01-01T00:00:00Z"), true));
+    catalog.add(known(
+        "debian:stable-new",
+        Some("2024-06-01T00:00:00Z"),
+        true,
+    ));
+    catalog.add(known("debian:old", Some("2023-01-01T00:00:00Z"), true));
+    let got: Vec<&str> = catalog
+        .newer_than(&base("debian:stable"))
+        .iter()
+        .map(|k| k.name.as_str())
+        .collect();
+    assert_eq!(got, ["debian:stable-new"]);
+}
+
+/// Fixes are the current base findings the candidate no longer has, per severity; adds are
+/// the candidate's findings the current base does not have.
+#[test]
+fn an_upgrade_counts_what_it_fixes_and_adds() {
+    let current = [
+        vuln("CVE-1", "openssl", Severity::High),
+        vuln("CVE-2", "zlib", Severity::Critical),
+        vuln("CVE-3", "bash", Severity::Low),
+        vuln("CVE-4", "curl", Severity::High),
+    ];
+    let refs: Vec<&Vulnerability> = current.iter().collect();
+    let after = [
+        vuln("CVE-3", "bash", Severity::Low),
+        vuln("CVE-9", "curl", Severity::Medium),
+    ];
+    let u = upgrade(&known("debian:12.9", None, true), &refs, &after);
+    assert_eq!(u.name, "debian:12.9");
+    assert_eq!(u.fixes, 3);
+    assert_eq!(
+        u.fixes_by_severity,
+        BTreeMap::from([(Severity::Critical, 1), (Severity::High, 2)])
+    );
+    assert_eq!(u.adds, 1);
 }

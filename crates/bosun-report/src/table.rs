@@ -308,6 +308,28 @@ fn write_vulnerabilities(
         )
         .map_err(ReportError::Write)?;
         writeln!(out, "Added on top of it: {}", of(LayerRole::App)).map_err(ReportError::Write)?;
+        for u in &base.upgrades {
+            let per: Vec<String> = Severity::ALL
+                .iter()
+                .filter_map(|s| u.fixes_by_severity.get(s).map(|n| format!("{s} {n}")))
+                .collect();
+            let of_which = if per.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", per.join(", "))
+            };
+            let adds = if u.adds > 0 {
+                format!(", brings {} new", u.adds)
+            } else {
+                String::new()
+            };
+            writeln!(
+                out,
+                "Rebuilding on {name} -> {} fixes {}{of_which}{adds}",
+                u.name, u.fixes
+            )
+            .map_err(ReportError::Write)?;
+        }
     }
     Ok(())
 }

@@ -172,13 +172,24 @@ fn base(args: &BaseArgs) -> anyhow::Result<ExitCode> {
                 .or_else(|| info.repo_tags.first().cloned())
                 .unwrap_or_else(|| info.name.clone());
             let layers = diff_ids.len();
+            // Its packages, so that scans of images built on an older tag can say what
+            // moving to this one fixes.
+            let inv = bosun_scan::scan(&image, &bosun_scan::Scanners::default())
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", a.source.source))?;
+            let contents = bosun_base::BaseContents::of(&inv);
+            let packages = contents.packages.len();
             catalog.add(bosun_base::KnownBase {
                 name: name.clone(),
                 digest: info.manifest_digest.clone(),
                 diff_ids,
+                created: image.config().and_then(|c| c.created.clone()),
+                contents: Some(contents),
             });
             catalog.save(&path)?;
-            eprintln!("added {name} ({layers} layers) to {}", path.display());
+            eprintln!(
+                "added {name} ({layers} layers, {packages} packages) to {}",
+                path.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

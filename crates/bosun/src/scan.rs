@@ -251,6 +251,9 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     bosun_priority::assign_with(&mut inventory, |_| None);
     filter_severities(&mut inventory, &severities);
     let violations = triage.apply(&mut inventory, &facts)?;
+    if let Some((db, _)) = &database {
+        base_upgrades(&mut inventory, db, args, &severities)?;
+    }
     output::warn_diagnostics(&inventory);
     let sort = args.sort.unwrap_or(SortArg::Priority);
     if args.sort.is_some() {
@@ -428,6 +431,51 @@ impl Triage {
         let text = serde_json::to_string_pretty(&doc)?;
         std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
     }
+}
+
+/// Fills `inventory.base.upgrades`: for each newer image of the base's repository in the
+/// catalog, what rebuilding on it would fix among the open base-layer findings (matched with
+/// the same options and severity filter as the scan).
+fn base_upgrades(
+    inventory: &mut Inventory,
+    db: &bosun_vulndb::Db,
+    args: &ScanArgs,
+    severities: &[Severity],
+) -> anyhow::Result<()> {
+    let Some(base) = &inventory.base else {
+        return Ok(());
+    };
+    let catalog = match bosun_base::Catalog::load(&base_catalog_path(&args.dirs)?) {
+        Ok(c) => c,
+        Err(_) => return Ok(()), // identify_base already warned
+    };
+    let current: Vec<&bosun_inventory::Vulnerability> = inventory
+        .vulnerabilities
+        .iter()
+        .filter(|v| {
+            v.suppressed.is_none() && v.layer.role == Some(bosun_inventory::LayerRole::Base)
+        })
+        .collect();
+    let opts = bosun_match::MatchOptions {
+        skip_unfixed: args.ignore_unfixed,
+        include_dev: args.include_dev,
+        ..bosun_match::MatchOptions::default()
+    };
+    let mut upgrades = Vec::new();
+    for candidate in catalog.newer_than(base) {
+        let Some(contents) = &candidate.contents else {
+            continue;
+        };
+        let mut found = bosun_match::match_inventory(&contents.inventory(), db, &opts).findings;
+        if !severities.is_empty() {
+            found.retain(|v| severities.contains(&v.severity));
+        }
+        upgrades.push(bosun_base::upgrade(candidate, &current, &found));
+    }
+    if let Some(base) = &mut inventory.base {
+        base.upgrades = upgrades;
+    }
+    Ok(())
 }
 
 /// The repository of an image reference: `debian:12@sha256:...` -> `debian`,

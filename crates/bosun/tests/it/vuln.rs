@@ -1199,6 +1199,115 @@ fn findings_are_split_between_the_base_image_and_the_app() {
         assert!(!p["reasons"].as_array().unwrap().is_empty());
     }
 
+    // On a base with vulnerable packages (the downgraded status), with a newer image of the
+    // base's repository in the catalog that lacks three of them: the scan says rebuilding on
+    // it fixes exactly those packages' open findings, and the table says so.
+    let c2 = s._tmp.path().join("cache-upgrade");
+    let c2 = c2.to_str().unwrap();
+    let old_base = |l: bosun_testkit::LayerBuilder| {
+        l.file("etc/os-release", &os_release)
+            .file("var/lib/dpkg/status", s.app_status.as_bytes())
+    };
+    let add = |tar: &Path, name: &str| {
+        let out = bosun(&[
+            "base",
+            "add",
+            "--cache-dir",
+            c2,
+            "--name",
+            name,
+            tar.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let old_tar = s._tmp.path().join("old-base.tar");
+    ImageBuilder::new()
+        .layer(old_base)
+        .write_docker_archive(&old_tar)
+        .unwrap();
+    add(&old_tar, "debian:11.1-test");
+    let app_tar = s._tmp.path().join("on-old-base.tar");
+    ImageBuilder::new()
+        .layer(old_base)
+        .layer(|l| l.file("app/run.sh", b"#!/bin/sh\n"))
+        .write_docker_archive(&app_tar)
+        .unwrap();
+    let (r, _) = scan_image(&s, &app_tar, &["--cache-dir", c2]);
+    assert_eq!(r["base"]["name"], "debian:11.1-test");
+    assert_eq!(
+        r["base"]["upgrades"],
+        serde_json::json!([]),
+        "no newer image known yet"
+    );
+    let base_findings: Vec<Value> = r["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["layer"]["role"] == "base")
+        .cloned()
+        .collect();
+    let mut gone: Vec<String> = base_findings
+        .iter()
+        .map(|f| f["package"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    gone.sort_unstable();
+    gone.dedup();
+    gone.truncate(3);
+    assert_eq!(gone.len(), 3, "the old base has vulnerable packages");
+    let newer_status = s
+        .app_status
+        .split("\n\n")
+        .filter(|stanza| {
+            !gone
+                .iter()
+                .any(|g| stanza.lines().any(|l| l == format!("Package: {g}")))
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let newer_tar = s._tmp.path().join("newer-base.tar");
+    ImageBuilder::new()
+        .layer(|l| {
+            l.file("etc/os-release", &os_release)
+                .file("var/lib/dpkg/status", newer_status.as_bytes())
+        })
+        .write_docker_archive(&newer_tar)
+        .unwrap();
+    add(&newer_tar, "debian:11.2-test");
+    let want: BTreeSet<(String, String)> = base_findings
+        .iter()
+        .filter(|f| gone.iter().any(|g| f["package"]["name"] == g.as_str()))
+        .map(|f| (f["id"].to_string(), f["package"]["name"].to_string()))
+        .collect();
+    let (r, _) = scan_image(&s, &app_tar, &["--cache-dir", c2]);
+    let upgrades = r["base"]["upgrades"].as_array().unwrap();
+    assert_eq!(upgrades.len(), 1, "{upgrades:?}");
+    assert_eq!(upgrades[0]["name"], "debian:11.2-test");
+    assert_eq!(upgrades[0]["fixes"], want.len());
+    assert_eq!(upgrades[0]["adds"], 0);
+    let out = bosun(&[
+        "scan",
+        "--scanners",
+        "vuln",
+        "--offline",
+        "--db-dir",
+        s.db.to_str().unwrap(),
+        "--cache-dir",
+        c2,
+        app_tar.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "Rebuilding on debian:11.1-test -> debian:11.2-test fixes {}",
+            want.len()
+        )),
+        "{text}"
+    );
+
     // The policy's approved base images see the identified base.
     let policy = |repo: &str| {
         let path = s
