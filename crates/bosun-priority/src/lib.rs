@@ -272,14 +272,21 @@ pub fn assign_with(inv: &mut Inventory, loaded: impl Fn(&VulnPackage) -> Option<
     }
 }
 
-/// Sorts findings most urgent first; findings without a priority go last, in their order.
-pub fn sort_findings(vulns: &mut [Vulnerability]) {
-    vulns.sort_by(|a, b| match (&a.priority, &b.priority) {
+/// The order of two findings by their priorities ([`compare`]), findings with a priority
+/// before those without; `Equal` when neither has one.
+#[must_use]
+pub fn compare_findings(a: &Vulnerability, b: &Vulnerability) -> Ordering {
+    match (&a.priority, &b.priority) {
         (Some(x), Some(y)) => compare(x, y),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
-    });
+    }
+}
+
+/// Sorts findings most urgent first; findings without a priority go last, in their order.
+pub fn sort_findings(vulns: &mut [Vulnerability]) {
+    vulns.sort_by(compare_findings);
 }
 
 /// Sorts items most urgent first by the priority `key` returns (a stable sort: equal

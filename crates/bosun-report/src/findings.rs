@@ -134,13 +134,14 @@ pub(crate) fn fix_text(v: &Vulnerability) -> String {
     }
 }
 
-/// The vulnerabilities, most urgent first: severity, then listed in KEV, then EPSS score,
-/// then id and package for a stable order.
+/// The vulnerabilities, most urgent first: by priority where the scan computed one (those
+/// with one first), then severity, listed in KEV, EPSS score, then id and package for a
+/// stable order.
 pub(crate) fn sorted_vulns(inv: &Inventory) -> Vec<&Vulnerability> {
     let mut v: Vec<&Vulnerability> = inv.vulnerabilities.iter().collect();
     v.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
+        bosun_priority::compare_findings(a, b)
+            .then_with(|| b.severity.cmp(&a.severity))
             .then_with(|| b.kev.is_some().cmp(&a.kev.is_some()))
             .then_with(|| {
                 let ea = a.epss.as_ref().map_or(-1.0, |e| e.score);

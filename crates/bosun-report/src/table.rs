@@ -67,7 +67,12 @@ pub(crate) fn write(
                 m.evidence.clone(),
             ]
         });
-        write_rows(&["SEVERITY", "CHECK", "TITLE", "EVIDENCE"], rows, color, out)?;
+        write_rows(
+            &["SEVERITY", "CHECK", "TITLE", "EVIDENCE"],
+            rows,
+            color,
+            out,
+        )?;
         for m in &inv.misconfigurations {
             writeln!(out, "{}: {}", m.id, m.resolution).map_err(ReportError::Write)?;
         }
@@ -222,11 +227,9 @@ fn write_vulnerabilities(
     for ((_, name), mut vulns) in groups {
         // Open findings first, then most urgent (or most severe) first.
         vulns.sort_by(|a, b| {
-            let by_priority = match (opts.sort, &a.priority, &b.priority) {
-                (SortOrder::Priority, Some(x), Some(y)) => bosun_priority::compare(x, y),
-                (SortOrder::Priority, Some(_), None) => Ordering::Less,
-                (SortOrder::Priority, None, Some(_)) => Ordering::Greater,
-                _ => Ordering::Equal,
+            let by_priority = match opts.sort {
+                SortOrder::Priority => bosun_priority::compare_findings(a, b),
+                SortOrder::Severity => Ordering::Equal,
             };
             a.suppressed
                 .is_some()
@@ -246,8 +249,7 @@ fn write_vulnerabilities(
             if let Some(e) = &v.epss {
                 exploit.push(format!("EPSS {:.2}", e.score));
             }
-            if v
-                .priority
+            if v.priority
                 .as_ref()
                 .is_some_and(|p| p.inputs.loaded == Some(false))
             {

@@ -247,14 +247,8 @@ fn ci_validators_accept_peer_examples() {
         return;
     };
     for (v, file) in [
-        (
-            sarif,
-            "sarif/trivy-example/alpine-310.sarif.golden",
-        ),
-        (
-            gitlab,
-            "gitlab/trivy-example/alpine-310.gitlab.golden",
-        ),
+        (sarif, "sarif/trivy-example/alpine-310.sarif.golden"),
+        (gitlab, "gitlab/trivy-example/alpine-310.gitlab.golden"),
     ] {
         let mut doc = load(&shared.join(file));
         assert_eq!(errors_of(v, &doc), Vec::<String>::new(), "{file}");
