@@ -33,14 +33,7 @@ fn build_cyclonedx() -> Option<Validator> {
 }
 
 fn build_spdx() -> Option<Validator> {
-    let schema = load(&bosun_testdata::path("schemas/spdx/2.3/spdx-schema.json")?);
-    Some(
-        jsonschema::options()
-            .with_draft(Draft::Draft7)
-            .should_validate_formats(true)
-            .build(&schema)
-            .unwrap(),
-    )
+    draft7("schemas/spdx/2.3/spdx-schema.json")
 }
 
 fn build_bosun() -> Validator {

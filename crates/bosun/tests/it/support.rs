@@ -18,6 +18,18 @@ pub(crate) fn bosun(args: &[&str]) -> Output {
     command().args(args).output().expect("bosun runs")
 }
 
+/// Runs bosun with `args` and asserts it succeeded, showing its stderr when not.
+pub(crate) fn bosun_ok(args: &[&str]) -> Output {
+    let out = bosun(args);
+    assert!(
+        out.status.success(),
+        "bosun {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Runs `bosun sbom --format json SOURCE`, asserts success, returns the report.
 pub(crate) fn sbom_json(source: &str) -> Value {
     let out = bosun(&["sbom", "--format", "json", source]);

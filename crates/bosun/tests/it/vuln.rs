@@ -9,7 +9,7 @@ use std::process::Command;
 use bosun_testkit::ImageBuilder;
 use serde_json::Value;
 
-use crate::support::{bosun, read};
+use crate::support::{bosun, bosun_ok, read};
 
 const BULLSEYE: &str = "data/dpkg/debian-generated/bullseye-minbase-amd64";
 const DEBIAN_OSV: &str = "data/osv/debian-converted";
@@ -237,7 +237,7 @@ fn setup() -> Option<Setup> {
     std::fs::write(&epss_file, csv).unwrap();
 
     let db = tmp.path().join("db");
-    let out = bosun(&[
+    bosun_ok(&[
         "db",
         "import",
         "--db-dir",
@@ -246,11 +246,6 @@ fn setup() -> Option<Setup> {
         kev_path.to_str().unwrap(),
         epss_file.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 
     let os_release = read(&dir.join("os-release"));
     let image = tmp.path().join("bullseye.tar");
@@ -576,7 +571,7 @@ fn update_from_a_loopback_mirror_then_export_and_import() {
         String::from_utf8_lossy(&out.stderr)
     );
     let status = |dir: &Path| -> Value {
-        let out = bosun(&[
+        let out = bosun_ok(&[
             "db",
             "status",
             "--format",
@@ -584,11 +579,6 @@ fn update_from_a_loopback_mirror_then_export_and_import() {
             "--db-dir",
             dir.to_str().unwrap(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         serde_json::from_slice(&out.stdout).unwrap()
     };
     let st = status(&db);
@@ -607,7 +597,7 @@ fn update_from_a_loopback_mirror_then_export_and_import() {
 
     // A scan with the mirrored database finds what the imported one finds (no EPSS here).
     let findings = |dir: &Path| -> BTreeSet<(String, String)> {
-        let out = bosun(&[
+        let out = bosun_ok(&[
             "scan",
             "--scanners",
             "vuln",
@@ -618,11 +608,6 @@ fn update_from_a_loopback_mirror_then_export_and_import() {
             dir.to_str().unwrap(),
             s.image.to_str().unwrap(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         v["vulnerabilities"]
             .as_array()
@@ -635,31 +620,21 @@ fn update_from_a_loopback_mirror_then_export_and_import() {
 
     // Across the air gap: one file out, the same database in.
     let file = s._tmp.path().join("bosun-db.zst");
-    let out = bosun(&[
+    bosun_ok(&[
         "db",
         "export",
         "--db-dir",
         db.to_str().unwrap(),
         file.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let other = s._tmp.path().join("db-airgap");
-    let out = bosun(&[
+    bosun_ok(&[
         "db",
         "import",
         "--db-dir",
         other.to_str().unwrap(),
         file.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let (a, b) = (status(&db), status(&other));
     assert_eq!(
         (a["records"].clone(), a["kev"].clone()),
@@ -668,7 +643,7 @@ fn update_from_a_loopback_mirror_then_export_and_import() {
 
     // A missing database is downloaded by the scan itself, from the mirror.
     let fresh = s._tmp.path().join("db-auto");
-    let out = bosun(&[
+    bosun_ok(&[
         "scan",
         "--scanners",
         "vuln",
@@ -680,11 +655,6 @@ fn update_from_a_loopback_mirror_then_export_and_import() {
         &server.base_url(),
         s.image.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(fresh.join("bosun-vulndb.bin").exists());
 }
 
@@ -834,7 +804,7 @@ fn sarif_and_gitlab_reports_of_a_scan_validate() {
             "gitlab/15.0.7/container-scanning-report-format.json",
         ),
     ] {
-        let out = bosun(&[
+        let out = bosun_ok(&[
             "scan",
             "--scanners",
             "vuln",
@@ -845,11 +815,6 @@ fn sarif_and_gitlab_reports_of_a_scan_validate() {
             format,
             s.image.to_str().unwrap(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
         let schema: Value = serde_json::from_slice(&read(&schemas.join(schema))).unwrap();
         let validator = jsonschema::validator_for(&schema).unwrap();
@@ -1100,7 +1065,7 @@ fn findings_are_split_between_the_base_image_and_the_app() {
         .write_docker_archive(&base_tar)
         .unwrap();
     let c = cache.to_str().unwrap();
-    let out = bosun(&[
+    bosun_ok(&[
         "base",
         "add",
         "--cache-dir",
@@ -1109,11 +1074,6 @@ fn findings_are_split_between_the_base_image_and_the_app() {
         "debian:11-test",
         base_tar.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let list = bosun(&["base", "list", "--cache-dir", c]);
     assert!(String::from_utf8_lossy(&list.stdout).contains("debian:11-test  1 layers"));
 
@@ -1209,7 +1169,7 @@ fn findings_are_split_between_the_base_image_and_the_app() {
             .file("var/lib/dpkg/status", s.app_status.as_bytes())
     };
     let add = |tar: &Path, name: &str| {
-        let out = bosun(&[
+        bosun_ok(&[
             "base",
             "add",
             "--cache-dir",
@@ -1218,11 +1178,6 @@ fn findings_are_split_between_the_base_image_and_the_app() {
             name,
             tar.to_str().unwrap(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
     };
     let old_tar = s._tmp.path().join("old-base.tar");
     ImageBuilder::new()
