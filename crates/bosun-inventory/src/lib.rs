@@ -364,6 +364,14 @@ pub struct Package {
     /// A development-only dependency (a lockfile's dev group); left out of matching by default.
     #[serde(default)]
     pub dev: bool,
+    /// Whether the package's code is loaded in the final image: `Some(true)` when it ships
+    /// an executable, or a shared library some executable of the final filesystem links
+    /// (through `DT_NEEDED`, transitively); for language packages, when their installed files
+    /// are present in the final view. `Some(false)` when it is not loaded (an OS package whose
+    /// shared libraries nothing links, a language package known only from a lockfile with no
+    /// installed copy). `None` when unknown (no ELF file, or not analyzed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loaded: Option<bool>,
 }
 
 /// How bad a diagnostic is.

@@ -261,6 +261,7 @@ pub(crate) fn read(value: serde_json::Value) -> Result<Inventory, ReportError> {
                 files: p.files,
                 vendor: p.vendor,
                 dev: p.dev,
+                loaded: None,
             })
             .collect(),
         diagnostics: r
