@@ -80,6 +80,7 @@ pub(crate) fn real_inventory() -> Option<Inventory> {
             },
             vendor: None,
             dev: false,
+            loaded: None,
         });
     }
     let apk_text = std::fs::read_to_string(&apk).unwrap();
@@ -114,6 +115,7 @@ pub(crate) fn real_inventory() -> Option<Inventory> {
             files,
             vendor: field("m:"),
             dev: false,
+            loaded: None,
         });
     }
     let rpm_text = std::fs::read_to_string(&rpm).unwrap();
@@ -141,6 +143,7 @@ pub(crate) fn real_inventory() -> Option<Inventory> {
             files: Vec::new(),
             vendor: Some("Microsoft Corporation".into()),
             dev: false,
+            loaded: None,
         });
     }
     let mut inv = Inventory {

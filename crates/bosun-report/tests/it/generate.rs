@@ -93,6 +93,7 @@ fn package() -> impl Strategy<Value = Package> {
                 files,
                 vendor,
                 dev,
+                loaded: None,
             },
         )
 }
