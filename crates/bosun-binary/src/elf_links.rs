@@ -96,6 +96,62 @@ pub const DEFAULT_DIRS: &[&str] = &[
     "/usr/local/lib",
 ];
 
+/// Largest file read for its dynamic section by a walker that follows [`wants_links`]: the
+/// bound the catalog already puts on executables it reads (256 MiB, since layers are read in
+/// parallel and a body is held whole). Shared objects past it exist (CUDA and PyTorch ship
+/// some of several hundred MiB) but are rare; left out of the graph, a package made only of
+/// them is unknown rather than not loaded.
+pub const MAX_LINKS_FILE_SIZE: u64 = 256 << 20;
+
+/// Whether a file may be an ELF object the link graph needs, from its tar header alone:
+/// a regular file of ELF-header size up to [`MAX_LINKS_FILE_SIZE`], either executable (an
+/// execute bit) or named like a shared object (`*.so`, `*.so.*`: Debian installs libraries
+/// `0644`), and not a detached debug file under `usr/lib/debug/`. The caller still checks the
+/// `\x7fELF` magic in the body.
+///
+/// ```
+/// use bosun_binary::elf_links::wants_links;
+/// assert!(wants_links("usr/lib/x86_64-linux-gnu/libz.so.1.3", 0o100644, 120_000));
+/// assert!(wants_links("usr/bin/ls", 0o755, 140_000));
+/// assert!(!wants_links("usr/lib/debug/.build-id/ab/cd.debug", 0o644, 120_000));
+/// assert!(!wants_links("usr/share/doc/x/README.solaris", 0o644, 120_000));
+/// assert!(!wants_links("usr/lib/libz.so.1", 0o120777, 0));
+/// ```
+#[must_use]
+pub fn wants_links(path: &str, mode: u32, size: u64) -> bool {
+    const S_IFMT: u32 = 0o170_000;
+    const S_IFREG: u32 = 0o100_000;
+    if mode & S_IFMT != 0 && mode & S_IFMT != S_IFREG {
+        return false;
+    }
+    if !(52..=MAX_LINKS_FILE_SIZE).contains(&size) {
+        return false;
+    }
+    let path = path.trim_start_matches('/');
+    if path.starts_with("usr/lib/debug/") {
+        return false;
+    }
+    mode & 0o111 != 0 || is_shared_object_name(path.rsplit('/').next().unwrap_or(path))
+}
+
+/// `libz.so`, `libz.so.1`, `libz.so.1.3.1`: `.so` at the end or followed by `.` and a version.
+fn is_shared_object_name(name: &str) -> bool {
+    name.match_indices(".so").any(|(i, _)| {
+        let rest = name.get(i + 3..).unwrap_or("");
+        i > 0
+            && (rest.is_empty()
+                || rest
+                    .strip_prefix('.')
+                    .is_some_and(|v| v.chars().next().is_some_and(|c| c.is_ascii_digit())))
+    })
+}
+
+/// Whether the bytes start with the ELF magic.
+#[must_use]
+pub fn is_elf(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x7fELF")
+}
+
 /// The dynamic-linking facts of one ELF file.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ElfLinks {
@@ -434,7 +490,7 @@ fn cstr(b: &[u8], off: u32) -> Result<String, LdCacheError> {
 /// The contents of an `ld.so.conf` file: the directories it lists, in order, and the
 /// `include` patterns (globs, relative to `/etc` when not absolute; the caller expands them
 /// against the image's files and parses each).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LdSoConf {
     /// Directories, in order.
     pub dirs: Vec<String>,

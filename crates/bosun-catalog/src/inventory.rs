@@ -18,12 +18,50 @@ use crate::visitor::{CatalogVisitor, DbCopy, FileKind, Found, RPM_DBS};
 /// What identifies a package across copies of its database: name, version, arch.
 type Key<'a> = (&'a str, &'a str, Option<&'a str>);
 
-/// Builds the inventory from a finished walk (layers bottom first) and the image metadata.
+/// What the inventory needs beyond the layers: the parts of the image configuration that
+/// change what the dynamic loader does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// `LD_LIBRARY_PATH` of the image configuration's `Env`, split on `:` (see
+    /// [`ld_library_path`]); empty when unset.
+    pub ld_library_path: Vec<String>,
+}
+
+/// The `LD_LIBRARY_PATH` directories of an image configuration's `Env` (`KEY=VALUE` strings;
+/// the last assignment wins, as a shell would read them), empty entries dropped.
+#[must_use]
+pub fn ld_library_path(env: &[String]) -> Vec<String> {
+    env.iter()
+        .rev()
+        .find_map(|e| e.strip_prefix("LD_LIBRARY_PATH="))
+        .map(|v| {
+            v.split(':')
+                .filter(|d| !d.is_empty())
+                .take(256)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Builds the inventory from a finished walk (layers bottom first) and the image metadata,
+/// with default [`BuildOptions`].
 #[must_use]
 pub fn build<V: AsRef<CatalogVisitor>>(
     walks: &[LayerWalk<V>],
     source: SourceInfo,
     layers: Vec<Layer>,
+) -> Inventory {
+    build_with(walks, source, layers, &BuildOptions::default())
+}
+
+/// [`build`] with the image configuration's [`BuildOptions`].
+#[must_use]
+pub fn build_with<V: AsRef<CatalogVisitor>>(
+    walks: &[LayerWalk<V>],
+    source: SourceInfo,
+    layers: Vec<Layer>,
+    options: &BuildOptions,
 ) -> Inventory {
     let indexes: Vec<&LayerIndex> = walks.iter().map(|w| &w.index).collect();
     let visitors: Vec<&CatalogVisitor> = walks.iter().map(|w| w.visitor.as_ref()).collect();
@@ -88,7 +126,7 @@ pub fn build<V: AsRef<CatalogVisitor>>(
     // package counts once per manifest, since each is its own application.
     let mut seen: HashSet<Identity<'_>> = HashSet::new();
     let mut key_sets: HashMap<(usize, &str), HashSet<Key<'_>>> = HashMap::new();
-    for (path, _kind, top) in finals {
+    for (path, kind, top) in finals {
         let Some(copy) = copy_of(top, path) else {
             continue;
         };
@@ -119,6 +157,7 @@ pub fn build<V: AsRef<CatalogVisitor>>(
                 set.contains(&key)
             });
             let mut pkg = finish(f, inv.os.as_ref(), path);
+            pkg.loaded = found_loaded(kind);
             pkg.layer = LayerRef {
                 index: layer,
                 diff_id: walks.get(layer).and_then(|w| w.meta.diff_id.clone()),
@@ -132,8 +171,44 @@ pub fn build<V: AsRef<CatalogVisitor>>(
     }
     drop_os_owned_runtimes(&mut inv.packages);
     merge_installed_npm(&mut inv.packages);
+    crate::links::mark_loaded(&mut inv.packages, &view, &visitors, options);
     inv.sort();
     inv
+}
+
+/// What the kind of database a package was read from says about its being loaded: found
+/// from installed files or a binary, it is there; from a lockfile or a manifest of wanted
+/// versions, not (until [`crate::links::mark_loaded`] finds an installed copy); OS packages
+/// wait for the link graph; `*.deps.json` (which may describe a published application or
+/// only a build) says nothing.
+fn found_loaded(kind: FileKind) -> Option<bool> {
+    use bosun_lang::ManifestKind as M;
+    match kind {
+        FileKind::Binary => Some(true),
+        FileKind::Lang(m) => match m {
+            M::PythonMetadata
+            | M::NpmInstalledPackageJson
+            | M::Gemspec
+            | M::ComposerInstalled
+            | M::JavaArchive
+            | M::JavaPomProperties => Some(true),
+            M::PythonRequirements
+            | M::PoetryLock
+            | M::PipfileLock
+            | M::UvLock
+            | M::PdmLock
+            | M::NpmPackageLock
+            | M::YarnLock
+            | M::PnpmLock
+            | M::GemfileLock
+            | M::ComposerLock
+            | M::NugetPackagesLock
+            | M::CargoLock
+            | M::GoMod => Some(false),
+            M::DotnetDepsJson => None,
+        },
+        _ => None,
+    }
 }
 
 /// The project directory an npm lockfile describes: its own directory, or for npm's hidden

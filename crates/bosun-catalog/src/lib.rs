@@ -37,6 +37,7 @@ pub mod distro;
 pub mod dpkg;
 pub mod fuzzing;
 pub mod inventory;
+pub mod links;
 pub mod os_release;
 pub mod purl;
 pub mod rpm;
@@ -73,9 +74,18 @@ pub enum CatalogError {
 /// walk's error, unchanged. Problems inside package databases are diagnostics, never errors.
 pub fn catalog(image: &bosun_image::Image) -> Result<Inventory, bosun_image::ImageError> {
     let walks = image.walk(&CatalogFactory)?;
-    Ok(inventory::build(
+    let env = image
+        .config()
+        .and_then(|c| c.config.as_ref())
+        .map(|c| c.env.as_slice())
+        .unwrap_or_default();
+    let options = inventory::BuildOptions {
+        ld_library_path: inventory::ld_library_path(env),
+    };
+    Ok(inventory::build_with(
         &walks,
         image.source_info(),
         image.layers().to_vec(),
+        &options,
     ))
 }

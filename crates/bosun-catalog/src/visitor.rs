@@ -4,6 +4,9 @@
 
 use std::collections::HashMap;
 use std::io::Read;
+use std::sync::OnceLock;
+
+use bosun_binary::elf_links::{self, ElfLinks, LdCacheEntry, LdSoConf};
 
 use bosun_image::{EntryMeta, LayerMeta, LayerVisitor, VisitorFactory};
 use bosun_inventory::{Diagnostic, DiagnosticLevel, LayerRef, Package, PackageType};
@@ -60,6 +63,56 @@ pub enum FileKind {
     /// An executable or runtime file (Go build info, cargo-auditable data, a runtime's
     /// version): chosen from the header's mode and size, see [`FileKind::of_entry`].
     Binary,
+    /// A shared object that is not executable (`*.so*` installed `0644`): read only for its
+    /// dynamic section, for the link graph ([`bosun_binary::elf_links::wants_links`]).
+    Library,
+    /// A file of the dynamic loader's configuration: `etc/ld.so.cache`, `etc/ld.so.conf`,
+    /// `etc/ld.so.conf.d/*`, musl's `etc/ld-musl-*.path`.
+    Loader,
+}
+
+/// The environment variable that turns the link graph off (`1`): no shared object is read for
+/// its dynamic section and every package's `loaded` is left unknown. It exists to measure the
+/// cost of the ELF pass (BENCHMARKS.md); it is part of the cache key.
+pub const NO_ELF_LINKS_ENV: &str = "BOSUN_BENCH_NO_ELF_LINKS";
+
+/// Whether the link graph is built (see [`NO_ELF_LINKS_ENV`]); read once per process.
+#[must_use]
+pub fn elf_links_enabled() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os(NO_ELF_LINKS_ENV).is_none_or(|v| v != "1"))
+}
+
+/// Whether `path` is a file of the dynamic loader's configuration.
+fn is_loader_path(path: &str) -> bool {
+    path == LD_SO_CACHE
+        || path == LD_SO_CONF
+        || path
+            .strip_prefix(LD_SO_CONF_D)
+            .is_some_and(|n| !n.is_empty() && !n.contains('/'))
+        || path
+            .strip_prefix("etc/ld-musl-")
+            .is_some_and(|n| n.ends_with(".path") && !n.contains('/'))
+}
+
+/// glibc's loader cache.
+pub const LD_SO_CACHE: &str = "etc/ld.so.cache";
+/// glibc's loader configuration.
+pub const LD_SO_CONF: &str = "etc/ld.so.conf";
+const LD_SO_CONF_D: &str = "etc/ld.so.conf.d/";
+/// Largest loader configuration file read (a big `ld.so.cache` is a few hundred KiB).
+pub const MAX_LOADER_BYTES: u64 = 16 << 20;
+
+/// One loader configuration file, parsed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoaderFile {
+    /// `etc/ld.so.cache`: its entries, or `None` when it does not parse.
+    Cache(Option<Vec<LdCacheEntry>>),
+    /// `etc/ld.so.conf` or a file it includes.
+    Conf(LdSoConf),
+    /// musl's `etc/ld-musl-ARCH.path`: directories, in order.
+    MuslPath(Vec<String>),
 }
 
 impl FileKind {
@@ -96,14 +149,24 @@ impl FileKind {
         if RPM_DBS.contains(&path) {
             return Some(FileKind::Rpm);
         }
+        if is_loader_path(path) {
+            return elf_links_enabled().then_some(FileKind::Loader);
+        }
         bosun_lang::ManifestKind::from_path(path).map(FileKind::Lang)
     }
 
-    /// Which wanted file a tar entry is: by path, else an executable by mode and size.
+    /// Which wanted file a tar entry is: by path, else an executable by mode and size, else
+    /// a shared object by name and size (when the link graph is on).
     #[must_use]
     pub fn of_entry(entry: &EntryMeta<'_>) -> Option<FileKind> {
         FileKind::of(entry.path).or_else(|| {
-            bosun_binary::wants(entry.path, entry.mode, entry.size).then_some(FileKind::Binary)
+            if bosun_binary::wants(entry.path, entry.mode, entry.size) {
+                Some(FileKind::Binary)
+            } else {
+                (elf_links_enabled()
+                    && elf_links::wants_links(entry.path, entry.mode, entry.size))
+                .then_some(FileKind::Library)
+            }
         })
     }
 
@@ -112,6 +175,8 @@ impl FileKind {
             FileKind::OsRelease => MAX_OS_BYTES,
             FileKind::Rpm => MAX_RPMDB_BYTES,
             FileKind::Binary => MAX_BINARY_BYTES,
+            FileKind::Library => elf_links::MAX_LINKS_FILE_SIZE,
+            FileKind::Loader => MAX_LOADER_BYTES,
             FileKind::Lang(bosun_lang::ManifestKind::JavaArchive) => {
                 bosun_lang::MAX_INPUT_BYTES as u64
             }
@@ -185,6 +250,8 @@ enum KindTag {
     Rpm,
     Lang,
     Binary,
+    Library,
+    Loader,
 }
 
 impl From<FileKind> for KindTag {
@@ -199,6 +266,8 @@ impl From<FileKind> for KindTag {
             FileKind::Rpm => KindTag::Rpm,
             FileKind::Lang(_) => KindTag::Lang,
             FileKind::Binary => KindTag::Binary,
+            FileKind::Library => KindTag::Library,
+            FileKind::Loader => KindTag::Loader,
         }
     }
 }
@@ -226,6 +295,8 @@ impl TryFrom<DbCopyRepr> for DbCopy {
     fn try_from(r: DbCopyRepr) -> Result<Self, String> {
         let kind = if r.kind == KindTag::Binary {
             FileKind::Binary
+        } else if r.kind == KindTag::Library {
+            FileKind::Library
         } else {
             match FileKind::of(&r.path) {
                 Some(k) if KindTag::from(k) == r.kind => k,
@@ -257,6 +328,13 @@ pub struct CatalogVisitor {
     pub lists: HashMap<String, Vec<String>>,
     /// Copyright files: path → license names.
     pub copyrights: HashMap<String, Vec<String>>,
+    /// ELF files with a dynamic section or an interpreter: path → their link facts, for the
+    /// link graph ([`crate::inventory`] builds it from the final view's copies).
+    #[serde(default)]
+    pub elf: HashMap<String, ElfLinks>,
+    /// The loader's configuration files: path → parsed.
+    #[serde(default)]
+    pub loader: HashMap<String, LoaderFile>,
     /// What went wrong, with paths absolute.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -271,8 +349,62 @@ impl CatalogVisitor {
             dbs: Vec::new(),
             lists: HashMap::new(),
             copyrights: HashMap::new(),
+            elf: HashMap::new(),
+            loader: HashMap::new(),
             diagnostics: Vec::new(),
         }
+    }
+
+    /// Keeps the link facts of an ELF file; `report` says whether a malformed one deserves a
+    /// diagnostic (an executable's is already reported by the build-info reader).
+    fn accept_elf(&mut self, path: &str, bytes: &[u8], report: bool) {
+        if !elf_links_enabled() || !elf_links::is_elf(bytes) || path.starts_with("usr/lib/debug/")
+        {
+            return;
+        }
+        match elf_links::elf_links(bytes) {
+            Ok(Some(links)) => {
+                self.elf.insert(path.to_owned(), links);
+            }
+            Ok(None) => {}
+            Err(e) if report => self.diag(
+                DiagnosticLevel::Warning,
+                "elf-links",
+                path,
+                format!("unreadable dynamic section, left out of the link graph: {e}"),
+            ),
+            Err(_) => {}
+        }
+    }
+
+    fn accept_loader(&mut self, path: &str, bytes: &[u8]) {
+        let file = if path == LD_SO_CACHE {
+            match elf_links::parse_ld_so_cache(bytes) {
+                Ok(entries) => LoaderFile::Cache(Some(entries)),
+                Err(e) => {
+                    self.diag(
+                        DiagnosticLevel::Warning,
+                        "elf-links",
+                        path,
+                        format!("unreadable loader cache, default search paths used: {e}"),
+                    );
+                    LoaderFile::Cache(None)
+                }
+            }
+        } else if path.starts_with("etc/ld-musl-") {
+            let text = String::from_utf8_lossy(bytes);
+            LoaderFile::MuslPath(
+                text.split(|c: char| c == ':' || c == '\n')
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty())
+                    .take(1024)
+                    .map(str::to_owned)
+                    .collect(),
+            )
+        } else {
+            LoaderFile::Conf(elf_links::parse_ld_so_conf(&String::from_utf8_lossy(bytes)))
+        };
+        self.loader.insert(path.to_owned(), file);
     }
 
     fn diag(&mut self, level: DiagnosticLevel, source: &str, path: &str, message: String) {
@@ -373,6 +505,7 @@ impl CatalogVisitor {
                             path,
                             format!("unreadable executable, its packages are missing: {e}"),
                         );
+                        self.accept_elf(path, bytes, false);
                         return;
                     }
                 };
@@ -380,7 +513,10 @@ impl CatalogVisitor {
                 if !packages.is_empty() {
                     self.push_db(path, kind, Some(packages));
                 }
+                self.accept_elf(path, bytes, false);
             }
+            FileKind::Library => self.accept_elf(path, bytes, true),
+            FileKind::Loader => self.accept_loader(path, bytes),
             FileKind::Rpm => {
                 let result = match bosun_rpmdb::detect(bytes) {
                     Some(format) => {

@@ -14,7 +14,8 @@ use crate::{LayerResult, ScanFactory, Scanners, assemble};
 /// the same layer (a parser fixed, a file kind added, a result field added): entries made by
 /// another version are never read. The package version is part of it, so every release starts
 /// afresh.
-pub const ANALYZER_SET_VERSION: &str = concat!("analyzers-1/bosun-", env!("CARGO_PKG_VERSION"));
+/// (2: ELF link facts and the loader's configuration, for `Package::loaded`.)
+pub const ANALYZER_SET_VERSION: &str = concat!("analyzers-2/bosun-", env!("CARGO_PKG_VERSION"));
 
 /// What a cached scan did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -62,12 +63,18 @@ fn options_fingerprint(
     scanners: &Scanners,
     secret_config: Option<&bosun_secret::Config>,
 ) -> String {
+    // The link graph's switch (a benchmark's) changes what a layer keeps.
+    let elf = if bosun_catalog::visitor::elf_links_enabled() {
+        ""
+    } else {
+        "\0elf-links:off"
+    };
     match &scanners.secret {
-        None => format!("{ANALYZER_SET_VERSION}\0secret:off"),
+        None => format!("{ANALYZER_SET_VERSION}{elf}\0secret:off"),
         Some(scanner) => {
             let default = bosun_secret::Config::default();
             let config = secret_config.unwrap_or(&default);
-            format!("{ANALYZER_SET_VERSION}\0secret:{config:?}\0{scanner:?}")
+            format!("{ANALYZER_SET_VERSION}{elf}\0secret:{config:?}\0{scanner:?}")
         }
     }
 }

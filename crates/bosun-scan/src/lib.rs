@@ -110,7 +110,20 @@ pub(crate) fn assemble(
     scanners: &Scanners,
     walks: &[LayerWalk<LayerResult>],
 ) -> Inventory {
-    let mut inv = inventory::build(walks, image.source_info(), image.layers().to_vec());
+    let env = image
+        .config()
+        .and_then(|c| c.config.as_ref())
+        .map(|c| c.env.as_slice())
+        .unwrap_or_default();
+    let options = inventory::BuildOptions {
+        ld_library_path: inventory::ld_library_path(env),
+    };
+    let mut inv = inventory::build_with(
+        walks,
+        image.source_info(),
+        image.layers().to_vec(),
+        &options,
+    );
     let view = FinalView::from_walks(walks);
     if let Some(secrets) = &scanners.secret {
         inv.secrets = layer_secrets(walks, &view);
