@@ -48,3 +48,32 @@ pub fn copyright(bytes: &[u8]) {
     assert!(names.len() <= 256);
     assert!(names.iter().all(|n| !n.is_empty()));
 }
+
+/// The loader's configuration files and a shared object, as a layer hands them over: never
+/// panics, keeps at most one entry per path, and keeps a musl path file's directories bounded.
+pub fn loader_files(bytes: &[u8]) {
+    let mut v = CatalogVisitor::new(LayerMeta {
+        index: 0,
+        diff_id: None,
+    });
+    for path in [
+        crate::visitor::LD_SO_CACHE,
+        crate::visitor::LD_SO_CONF,
+        "etc/ld.so.conf.d/x.conf",
+        "etc/ld-musl-x86_64.path",
+    ] {
+        v.accept(path, FileKind::Loader, bytes);
+    }
+    assert!(v.loader.len() <= 4);
+    if let Some(crate::visitor::LoaderFile::MuslPath(dirs)) =
+        v.loader.get("etc/ld-musl-x86_64.path")
+    {
+        assert!(dirs.len() <= 1024);
+    }
+    v.accept("usr/lib/libx.so.1", FileKind::Library, bytes);
+    let mut elf = b"\x7fELF".to_vec();
+    elf.extend_from_slice(bytes);
+    v.accept("usr/lib/liby.so.1", FileKind::Library, &elf);
+    assert!(v.elf.len() <= 2);
+    let _ = crate::links::glob_match_for_fuzz(bytes, bytes);
+}

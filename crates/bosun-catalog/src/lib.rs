@@ -9,6 +9,12 @@
 //! package databases with its purl, OSV ecosystem, files, licenses and the layer that
 //! introduced it (see [`attribution`]).
 //!
+//! Each package also says whether its code is loaded ([`bosun_inventory::Package::loaded`],
+//! see [`links`]): the visitors keep the dynamic-linking facts of every ELF file they read
+//! (executables, and shared objects chosen by name with
+//! [`bosun_binary::elf_links::wants_links`]) and the loader's configuration, and the
+//! inventory resolves the link graph of the final filesystem from them.
+//!
 //! The parsers are pure functions over bytes ([`dpkg::parse_status`],
 //! [`apk::parse_installed`], [`os_release::parse`], [`copyright::licenses`]), so they can be
 //! fuzzed; malformed input gives an error or skipped records, never a panic, and never a

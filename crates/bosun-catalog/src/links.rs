@@ -85,7 +85,16 @@ fn glob_match(pattern: &[u8], name: &[u8]) -> bool {
             },
         }
     }
-    pattern.get(p..).is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
+    pattern
+        .get(p..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
+}
+
+/// [`glob_match`] for the fuzz entry points.
+#[doc(hidden)]
+#[must_use]
+pub fn glob_match_for_fuzz(pattern: &[u8], name: &[u8]) -> bool {
+    glob_match(pattern, name)
 }
 
 /// The search configuration of the final filesystem: its `ld.so.cache`, the directories of
@@ -202,7 +211,10 @@ mod tests {
         assert!(glob_match(b"*.conf", b"libc.conf"));
         assert!(glob_match(b"*.conf", b".conf"));
         assert!(!glob_match(b"*.conf", b"libc.conf.bak"));
-        assert!(glob_match(b"x86_64-linux-gnu?.conf", b"x86_64-linux-gnu1.conf"));
+        assert!(glob_match(
+            b"x86_64-linux-gnu?.conf",
+            b"x86_64-linux-gnu1.conf"
+        ));
         assert!(glob_match(b"*", b"anything"));
         assert!(!glob_match(b"a*b*c", b"abx"));
         assert!(glob_match(b"a*b*c", b"aXbYc"));

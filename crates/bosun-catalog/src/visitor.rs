@@ -163,9 +163,8 @@ impl FileKind {
             if bosun_binary::wants(entry.path, entry.mode, entry.size) {
                 Some(FileKind::Binary)
             } else {
-                (elf_links_enabled()
-                    && elf_links::wants_links(entry.path, entry.mode, entry.size))
-                .then_some(FileKind::Library)
+                (elf_links_enabled() && elf_links::wants_links(entry.path, entry.mode, entry.size))
+                    .then_some(FileKind::Library)
             }
         })
     }
@@ -358,8 +357,7 @@ impl CatalogVisitor {
     /// Keeps the link facts of an ELF file; `report` says whether a malformed one deserves a
     /// diagnostic (an executable's is already reported by the build-info reader).
     fn accept_elf(&mut self, path: &str, bytes: &[u8], report: bool) {
-        if !elf_links_enabled() || !elf_links::is_elf(bytes) || path.starts_with("usr/lib/debug/")
-        {
+        if !elf_links_enabled() || !elf_links::is_elf(bytes) || path.starts_with("usr/lib/debug/") {
             return;
         }
         match elf_links::elf_links(bytes) {
@@ -394,7 +392,7 @@ impl CatalogVisitor {
         } else if path.starts_with("etc/ld-musl-") {
             let text = String::from_utf8_lossy(bytes);
             LoaderFile::MuslPath(
-                text.split(|c: char| c == ':' || c == '\n')
+                text.split([':', '\n'])
                     .map(str::trim)
                     .filter(|d| !d.is_empty())
                     .take(1024)

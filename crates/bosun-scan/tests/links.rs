@@ -2,7 +2,7 @@
 //! compiler, registered by a dpkg database, scanned from an OCI image with and without the
 //! layer cache.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::print_stderr)] // tests: unwrap is the assertion; skip notices go to stderr
 
 use std::fs;
 use std::path::Path;
@@ -84,7 +84,10 @@ fn compile() -> Option<Objects> {
     ) && {
         // Linking by soname needs the soname link at link time, as in a real build.
         std::os::unix::fs::symlink("libfoo.so.1.2.3", d.join("libfoo.so")).is_ok()
-            && cc(d, &["-o", "app", "app.c", "-L.", "-lfoo", "-Wl,-rpath-link,."])
+            && cc(
+                d,
+                &["-o", "app", "app.c", "-L.", "-lfoo", "-Wl,-rpath-link,."],
+            )
     };
     if !ok {
         assert!(
@@ -179,11 +182,7 @@ fn linked_library_through_soname_symlink_is_loaded_and_unlinked_one_is_not() {
         Some(true),
         "linked as libfoo.so.1 -> libfoo.so.1.2.3"
     );
-    assert_eq!(
-        loaded(&inv, "libdep2"),
-        Some(true),
-        "linked through libfoo"
-    );
+    assert_eq!(loaded(&inv, "libdep2"), Some(true), "linked through libfoo");
     assert_eq!(loaded(&inv, "libunused1"), Some(false), "linked by nothing");
     assert_eq!(loaded(&inv, "app-data"), None, "no ELF file");
 }
@@ -223,4 +222,52 @@ fn cached_rescan_gives_the_same_load_states() {
     assert_eq!(states(&second), states(&uncached));
     assert_eq!(loaded(&second, "libunused1"), Some(false));
     assert_eq!(loaded(&second, "libfoo1"), Some(true));
+}
+
+/// libfoo and libdep outside the default directories, in `/opt/foo/lib`, with how the image
+/// tells the loader about it.
+fn opt_image(o: &Objects, how: &str) -> ImageBuilder {
+    let status: String = ["libfoo1", "app"].iter().map(|n| status_entry(n)).collect();
+    let b = ImageBuilder::new().layer(|l| {
+        let l = l
+            .file("etc/os-release", "ID=debian\nVERSION_ID=12\n")
+            .file_mode("opt/foo/lib/libfoo.so.1.2.3", &o.libfoo, 0o644)
+            .symlink("opt/foo/lib/libfoo.so.1", "libfoo.so.1.2.3")
+            .file_mode("opt/foo/lib/libdep.so.2", &o.libdep, 0o644)
+            .file_mode("usr/bin/app", &o.app, 0o755)
+            .file("var/lib/dpkg/status", status)
+            .file(
+                "var/lib/dpkg/info/libfoo1:amd64.list",
+                "/opt/foo/lib/libfoo.so.1.2.3\n/opt/foo/lib/libfoo.so.1\n/opt/foo/lib/libdep.so.2\n",
+            )
+            .file("var/lib/dpkg/info/app:amd64.list", "/usr/bin/app\n");
+        if how == "ld.so.conf" {
+            l.file("etc/ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n")
+                .file("etc/ld.so.conf.d/foo.conf", "# foo\n/opt/foo/lib\n")
+        } else {
+            l
+        }
+    });
+    if how == "env" {
+        b.env("LD_LIBRARY_PATH=/opt/foo/lib")
+    } else {
+        b
+    }
+}
+
+#[test]
+fn libraries_outside_default_dirs_are_found_through_ld_so_conf_includes_or_ld_library_path() {
+    let Some(o) = compile() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    for (how, want) in [
+        ("ld.so.conf", Some(true)),
+        ("env", Some(true)),
+        ("nothing", Some(false)),
+    ] {
+        let oci = tmp.path().join(how);
+        opt_image(&o, how).write_oci_dir(&oci).unwrap();
+        let inv = scan(&open(&oci), &Scanners::default()).unwrap();
+        assert_eq!(loaded(&inv, "libfoo1"), want, "{how}");
+        assert_eq!(loaded(&inv, "app"), Some(true), "{how}");
+    }
 }

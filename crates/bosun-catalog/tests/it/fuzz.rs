@@ -27,6 +27,7 @@ fn all(bytes: &[u8]) {
     fuzzing::apk_installed(bytes);
     fuzzing::os_release(bytes);
     fuzzing::copyright(bytes);
+    fuzzing::loader_files(bytes);
 }
 
 proptest! {

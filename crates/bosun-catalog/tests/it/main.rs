@@ -6,6 +6,7 @@ mod attribution;
 mod binaries;
 mod dpkg;
 mod fuzz;
+mod loaded;
 mod npm;
 mod props;
 mod purl;
