@@ -1,6 +1,7 @@
 //! Times whole-image scans, for BENCHMARKS.md: `scan_time IMAGE [RUNS]` prints each run's
 //! wall time and the median. Run it once as is and once with `BOSUN_BENCH_NO_ELF_LINKS=1`
-//! to measure the ELF pass (loaded / not loaded).
+//! to measure the ELF pass (loaded / not loaded). With `BOSUN_BENCH_CACHE=DIR`, scans go
+//! through the layer cache in DIR and print what it read and wrote.
 
 #![allow(clippy::print_stdout)]
 
@@ -17,7 +18,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for _ in 0..runs {
         let start = Instant::now();
         let image = Image::open(&Source::parse(&source)?, &OpenOptions::default())?;
-        let inv = bosun_scan::scan(&image, &bosun_scan::Scanners::default())?;
+        let scanners = bosun_scan::Scanners::default();
+        let inv = match std::env::var_os("BOSUN_BENCH_CACHE") {
+            Some(dir) => {
+                let cache = bosun_scan::bosun_cache::Cache::open(
+                    std::path::Path::new(&dir),
+                    bosun_scan::bosun_cache::DEFAULT_MAX_BYTES,
+                )?;
+                let (inv, stats) = bosun_scan::scan_cached(&image, &scanners, &cache, None)?;
+                println!(
+                    "cache: {} hits, {} misses, {} bytes read, {} bytes written",
+                    stats.hits, stats.misses, stats.cache_bytes_read, stats.cache_bytes_written
+                );
+                inv
+            }
+            None => bosun_scan::scan(&image, &scanners)?,
+        };
         let secs = start.elapsed().as_secs_f64();
         let count = |v: Option<bool>| inv.packages.iter().filter(|p| p.loaded == v).count();
         let not_loaded: Vec<&str> = inv
