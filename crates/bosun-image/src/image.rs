@@ -4,6 +4,7 @@ use bosun_inventory::{Layer, SourceInfo};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::config::{
     Descriptor, INDEX_TYPES, ImageConfig, MANIFEST_TYPES, OciManifest, Platform,
@@ -14,7 +15,8 @@ use crate::dir::walk_dir;
 use crate::layer::{LayerCheck, walk_layer};
 use crate::store::Store;
 use crate::{
-    ImageError, LayerMeta, LayerWalk, OpenOptions, RegistryOptions, Source, VisitorFactory,
+    ImageError, LayerMeta, LayerWalk, OpenOptions, RegistryOptions, Source, TransferObserver,
+    VisitorFactory, WalkObserver,
 };
 
 /// Deepest nesting of indexes followed.
@@ -43,6 +45,18 @@ pub struct Image {
     opts: OpenOptions,
     /// The manifest's annotations, over those of the index entry that pointed at it.
     annotations: BTreeMap<String, String>,
+    /// Told of walks and downloads.
+    observer: Observer,
+}
+
+/// The walk observer, if any (a newtype for `Debug`).
+#[derive(Clone, Default)]
+struct Observer(Option<Arc<dyn WalkObserver>>);
+
+impl std::fmt::Debug for Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Some(..)" } else { "None" })
+    }
 }
 
 impl Image {
@@ -97,6 +111,7 @@ impl Image {
                     rootfs: true,
                     opts: opts.clone(),
                     annotations: BTreeMap::new(),
+                    observer: Observer::default(),
                 })
             }
         }
@@ -125,6 +140,12 @@ impl Image {
     #[must_use]
     pub fn config(&self) -> Option<&ImageConfig> {
         self.config.as_ref()
+    }
+
+    /// Reports the progress of later walks (and of the layer downloads of a registry image)
+    /// to `observer`; see [`WalkObserver`].
+    pub fn set_observer(&mut self, observer: Arc<dyn WalkObserver>) {
+        self.observer = Observer(Some(observer));
     }
 
     /// The config exactly as stored (empty for a directory), for scanning it for secrets.
@@ -177,6 +198,7 @@ impl Image {
         factory: &F,
         wanted: &(dyn Fn(&LayerMeta) -> bool + Sync),
     ) -> Result<Vec<Option<LayerWalk<F::Visitor>>>, ImageError> {
+        let observer = self.observer.0.as_deref();
         if let Store::Dir { root } = &self.store
             && self.rootfs
         {
@@ -184,16 +206,29 @@ impl Image {
                 index: 0,
                 diff_id: None,
             };
+            if let Some(o) = observer {
+                o.walk_started(1);
+            }
             if !wanted(&meta) {
+                if let Some(o) = observer {
+                    o.layer_skipped(0, None);
+                }
                 return Ok(vec![None]);
             }
             let mut visitor = factory.visitor(&meta);
-            let index = walk_dir(root, &self.opts.limits, &mut visitor)?;
+            let index = walk_dir(root, &self.opts.limits, &mut visitor);
+            if let Some(o) = observer {
+                o.layer_walked(0, None);
+            }
+            let index = index?;
             return Ok(vec![Some(LayerWalk {
                 meta,
                 index,
                 visitor,
             })]);
+        }
+        if let Some(o) = observer {
+            o.walk_started(self.blobs.len());
         }
         self.blobs
             .par_iter()
@@ -203,12 +238,30 @@ impl Image {
                     index: i,
                     diff_id: self.layers.get(i).and_then(|l| l.diff_id.clone()),
                 };
+                let layer = self.layers.get(i);
+                let digest = layer.and_then(|l| l.digest.as_deref());
                 if !wanted(&meta) {
+                    if let Some(o) = observer {
+                        o.layer_skipped(i, digest);
+                    }
                     return Ok(None);
                 }
                 let mut visitor = factory.visitor(&meta);
-                let (reader, _) = self.store.open(name)?;
-                let index = walk_layer(reader, check, &self.opts.limits, &mut visitor)?;
+                let transfer = self
+                    .observer
+                    .0
+                    .clone()
+                    .map(|o| o as Arc<dyn TransferObserver>);
+                let walked = self
+                    .store
+                    .open_observed(name, transfer, layer.and_then(|l| l.size))
+                    .and_then(|(reader, _)| {
+                        walk_layer(reader, check, &self.opts.limits, &mut visitor)
+                    });
+                if let Some(o) = observer {
+                    o.layer_walked(i, digest);
+                }
+                let index = walked?;
                 Ok(Some(LayerWalk {
                     meta,
                     index,
@@ -415,6 +468,7 @@ fn open_docker(store: Store, src: &Source, opts: &OpenOptions) -> Result<Image, 
         rootfs: false,
         opts: opts.clone(),
         annotations: BTreeMap::new(),
+        observer: Observer::default(),
     })
 }
 
@@ -722,6 +776,7 @@ fn open_layout(
             a.extend(manifest.annotations.clone());
             a
         },
+        observer: Observer::default(),
     })
 }
 

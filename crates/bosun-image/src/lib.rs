@@ -84,7 +84,8 @@ mod source;
 mod store;
 
 pub use bosun_registry::{
-    Credentials, DockerConfig, Reference, RegistryError, RegistryOptions, RetryPolicy, Scheme,
+    Credentials, DockerConfig, NoObserver, Reference, RegistryError, RegistryOptions, RetryPolicy,
+    Scheme, TransferObserver,
 };
 pub use config::{
     ContainerConfig, Descriptor, DockerManifestEntry, Healthcheck, History, ImageConfig, OciIndex,
@@ -132,6 +133,31 @@ pub struct LayerMeta {
     /// The layer's diff_id (`sha256:...`); `None` for a root filesystem directory.
     pub diff_id: Option<String>,
 }
+
+/// Watches a walk of an image's layers (a progress display); set with
+/// [`Image::set_observer`]. Every method has a no-op default; calls come from the walk's
+/// threads, several layers at once.
+///
+/// Layers of a registry image are downloaded while they are walked: their downloads are
+/// reported through the [`TransferObserver`] methods (digest, the manifest's size, bytes as
+/// they are read, never counted twice across resumes). Layers of archives and directories are
+/// not downloads and get no such calls.
+pub trait WalkObserver: TransferObserver {
+    /// A walk starts over `total` layers (skipped ones included).
+    fn walk_started(&self, total: usize) {
+        let _ = total;
+    }
+    /// Layer `index` is not read (the caller has its results, e.g. cached).
+    fn layer_skipped(&self, index: usize, digest: Option<&str>) {
+        let _ = (index, digest);
+    }
+    /// Layer `index` was read to the end (or failed: the walk then ends with the error).
+    fn layer_walked(&self, index: usize, digest: Option<&str>) {
+        let _ = (index, digest);
+    }
+}
+
+impl WalkObserver for NoObserver {}
 
 /// Sees the regular files of one layer, in tar order.
 pub trait LayerVisitor: Send {

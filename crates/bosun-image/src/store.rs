@@ -6,6 +6,9 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bosun_registry::TransferObserver;
 
 use crate::ImageError;
 use crate::path::{normalize_entry_name, normalize_rooted, parent};
@@ -189,6 +192,17 @@ impl Store {
 
     /// Opens a file for reading; returns the reader and the file's size.
     pub(crate) fn open(&self, name: &str) -> Result<(Box<dyn Read + Send>, u64), ImageError> {
+        self.open_observed(name, None, None)
+    }
+
+    /// [`Store::open`]; a registry blob's download is reported to `observer`, with `size`
+    /// (from the manifest) as its expected size.
+    pub(crate) fn open_observed(
+        &self,
+        name: &str,
+        observer: Option<Arc<dyn TransferObserver>>,
+        size: Option<u64>,
+    ) -> Result<(Box<dyn Read + Send>, u64), ImageError> {
         match self {
             Store::Tar { path, .. } => {
                 let m = self.member(name).ok_or_else(|| self.missing(name))?;
@@ -211,7 +225,10 @@ impl Store {
             }
             Store::Registry { registry, .. } => {
                 let digest = self.registry_digest(name)?;
-                let blob = registry.open_blob(&digest)?;
+                let mut blob = registry.open_blob(&digest)?;
+                if let Some(observer) = observer {
+                    blob = blob.observe(observer, size);
+                }
                 let len = blob.len().unwrap_or(0);
                 Ok((Box::new(blob), len))
             }

@@ -537,6 +537,7 @@ impl Registry {
             body: Some(first.body),
             offset: 0,
             resumes: 0,
+            observer: None,
         })
     }
 
@@ -672,7 +673,39 @@ pub struct BlobReader {
     offset: u64,
     len: Option<u64>,
     resumes: u32,
+    /// Told of the download's progress, with whether `finished` was already sent.
+    observer: Option<(Arc<dyn TransferObserver>, bool)>,
 }
+
+/// Watches blob downloads (a progress display). Every method has a no-op default; calls may
+/// come from several threads at once (one per layer being downloaded).
+///
+/// For one [`BlobReader`] the calls are: [`TransferObserver::started`] once, then
+/// [`TransferObserver::bytes`] for each chunk delivered to the reader's caller, then
+/// [`TransferObserver::finished`] once (at the end of the blob, or when the reader is dropped
+/// early). Bytes are counted when delivered, so a resumed download never counts a byte twice:
+/// the `n`s add up to the bytes the caller read, the blob's size when it is read to the end.
+pub trait TransferObserver: Send + Sync {
+    /// A download starts; `size` is the expected size (from the manifest, else the
+    /// `Content-Length`), when known.
+    fn started(&self, digest: &str, size: Option<u64>) {
+        let _ = (digest, size);
+    }
+    /// `n` more bytes of the blob were delivered.
+    fn bytes(&self, digest: &str, n: u64) {
+        let _ = (digest, n);
+    }
+    /// The download ended: read to the end, failed, or abandoned.
+    fn finished(&self, digest: &str) {
+        let _ = digest;
+    }
+}
+
+/// A [`TransferObserver`] that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoObserver;
+
+impl TransferObserver for NoObserver {}
 
 impl std::fmt::Debug for BlobReader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -704,6 +737,28 @@ impl BlobReader {
         self.resumes
     }
 
+    /// Reports this download to `observer` (see [`TransferObserver`] for the calls made);
+    /// `size` is the expected size when the caller knows it (a manifest's layer size), else
+    /// the length the registry announced is used.
+    #[must_use]
+    pub fn observe(mut self, observer: Arc<dyn TransferObserver>, size: Option<u64>) -> Self {
+        if let Some((old, false)) = self.observer.take() {
+            old.finished(&self.digest);
+        }
+        observer.started(&self.digest, size.or(self.len));
+        self.observer = Some((observer, false));
+        self
+    }
+
+    fn finish_observer(&mut self) {
+        if let Some((observer, done)) = &mut self.observer
+            && !*done
+        {
+            *done = true;
+            observer.finished(&self.digest);
+        }
+    }
+
     fn resume(&mut self, why: &str) -> io::Result<()> {
         self.body = None;
         if self.resumes >= self.registry.inner.max_resumes {
@@ -728,6 +783,12 @@ impl BlobReader {
         self.discard = next.discard;
         self.body = Some(next.body);
         Ok(())
+    }
+}
+
+impl Drop for BlobReader {
+    fn drop(&mut self) {
+        self.finish_observer();
     }
 }
 
@@ -756,6 +817,7 @@ impl Read for BlobReader {
                         self.resume("connection closed early")?;
                         continue;
                     }
+                    self.finish_observer();
                     return Ok(0);
                 }
                 Ok(n) if self.discard > 0 => {
@@ -763,6 +825,9 @@ impl Read for BlobReader {
                 }
                 Ok(n) => {
                     self.offset += n as u64;
+                    if let Some((observer, _)) = &self.observer {
+                        observer.bytes(&self.digest, n as u64);
+                    }
                     return Ok(n);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

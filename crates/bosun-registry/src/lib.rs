@@ -34,8 +34,8 @@ mod reference;
 pub use auth::{Challenge, Credentials, DockerConfig, parse_challenge, stored_credentials};
 pub use bosun_http::RetryPolicy;
 pub use client::{
-    ACCEPT, BlobReader, DOCKER_LIST, DOCKER_MANIFEST, Manifest, OCI_INDEX, OCI_MANIFEST, Registry,
-    RegistryOptions, Scheme, is_index,
+    ACCEPT, BlobReader, DOCKER_LIST, DOCKER_MANIFEST, Manifest, NoObserver, OCI_INDEX,
+    OCI_MANIFEST, Registry, RegistryOptions, Scheme, TransferObserver, is_index,
 };
 pub use error::RegistryError;
 pub use reference::{DOCKER_HUB, DOCKER_HUB_API, MAX_NAME_LEN, Reference};

@@ -478,3 +478,74 @@ fn an_expired_token_is_replaced_once() {
         "a second token after the first expired"
     );
 }
+
+/// Counts what a [`bosun_registry::TransferObserver`] was told.
+#[derive(Default)]
+struct Counter {
+    started: std::sync::Mutex<Vec<(String, Option<u64>)>>,
+    bytes: std::sync::atomic::AtomicU64,
+    finished: AtomicUsize,
+}
+
+impl bosun_registry::TransferObserver for Counter {
+    fn started(&self, digest: &str, size: Option<u64>) {
+        self.started.lock().unwrap().push((digest.to_owned(), size));
+    }
+    fn bytes(&self, _digest: &str, n: u64) {
+        self.bytes.fetch_add(n, Ordering::SeqCst);
+    }
+    fn finished(&self, _digest: &str) {
+        self.finished.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn blob_observer_counts_resumed_bytes_once_and_finishes_once() {
+    let root = tempfile::tempdir().unwrap();
+    let (_, layers) = layout(root.path(), "app", "1", &sample());
+    let server = TestServer::serve_dir(root.path()).unwrap();
+    let path = format!("/v2/app/blobs/{}", layers[1]);
+    server.push_fault(&path, Fault::Drop { after: 10 });
+    server.push_fault(&path, Fault::Drop { after: 200 });
+    let reg = Registry::new(&reference(&server, "app:1"), &opts()).unwrap();
+    let counter = Arc::new(Counter::default());
+    let mut v = Vec::new();
+    let mut blob = reg
+        .open_blob(&layers[1])
+        .unwrap()
+        .observe(counter.clone(), None);
+    blob.read_to_end(&mut v).unwrap();
+    assert_eq!(blob.resumes(), 2, "cut twice");
+    assert_eq!(
+        *counter.started.lock().unwrap(),
+        vec![(layers[1].clone(), Some(v.len() as u64))],
+        "started once with the announced length"
+    );
+    assert_eq!(counter.bytes.load(Ordering::SeqCst), v.len() as u64);
+    assert_eq!(format!("sha256:{}", sha256_hex(&v)), layers[1]);
+    assert_eq!(counter.finished.load(Ordering::SeqCst), 1, "at the end");
+    drop(blob);
+    assert_eq!(
+        counter.finished.load(Ordering::SeqCst),
+        1,
+        "not again on drop"
+    );
+
+    // Abandoned early: finished on drop, with the manifest's size passed through.
+    let counter = Arc::new(Counter::default());
+    let mut blob = reg
+        .open_blob(&layers[1])
+        .unwrap()
+        .observe(counter.clone(), Some(12_345));
+    let mut first = [0u8; 16];
+    blob.read_exact(&mut first).unwrap();
+    assert_eq!(counter.started.lock().unwrap()[0].1, Some(12_345));
+    assert_eq!(counter.bytes.load(Ordering::SeqCst), 16);
+    assert_eq!(counter.finished.load(Ordering::SeqCst), 0, "still going");
+    drop(blob);
+    assert_eq!(
+        counter.finished.load(Ordering::SeqCst),
+        1,
+        "finished on drop"
+    );
+}

@@ -762,3 +762,171 @@ fn base64_encode(data: &[u8]) -> String {
     }
     out
 }
+
+/// What a [`bosun_image::WalkObserver`] was told, in order.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<Event>>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Event {
+    WalkStarted(usize),
+    Skipped(usize),
+    Walked(usize),
+    Started(String, Option<u64>),
+    Bytes(String, u64),
+    Finished(String),
+}
+
+impl bosun_image::TransferObserver for Recorder {
+    fn started(&self, digest: &str, size: Option<u64>) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(Event::Started(digest.into(), size));
+    }
+    fn bytes(&self, digest: &str, n: u64) {
+        self.0.lock().unwrap().push(Event::Bytes(digest.into(), n));
+    }
+    fn finished(&self, digest: &str) {
+        self.0.lock().unwrap().push(Event::Finished(digest.into()));
+    }
+}
+
+impl bosun_image::WalkObserver for Recorder {
+    fn walk_started(&self, total: usize) {
+        self.0.lock().unwrap().push(Event::WalkStarted(total));
+    }
+    fn layer_skipped(&self, index: usize, _digest: Option<&str>) {
+        self.0.lock().unwrap().push(Event::Skipped(index));
+    }
+    fn layer_walked(&self, index: usize, _digest: Option<&str>) {
+        self.0.lock().unwrap().push(Event::Walked(index));
+    }
+}
+
+impl Recorder {
+    fn events(&self) -> Vec<Event> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// For one digest: the `started` sizes, the sum of `bytes`, how many `finished`, and
+    /// whether every `bytes` came after `started` and before `finished`.
+    fn download(&self, digest: &str) -> (Vec<Option<u64>>, u64, usize, bool) {
+        let mut sizes = Vec::new();
+        let mut sum = 0;
+        let mut finished = 0;
+        let mut ordered = true;
+        for e in self.events() {
+            match e {
+                Event::Started(d, s) if d == digest => sizes.push(s),
+                Event::Bytes(d, n) if d == digest => {
+                    ordered &= sizes.len() == 1 && finished == 0;
+                    sum += n;
+                }
+                Event::Finished(d) if d == digest => finished += 1,
+                _ => {}
+            }
+        }
+        (sizes, sum, finished, ordered)
+    }
+}
+
+#[test]
+fn walk_observer_sees_each_layer_download_from_a_real_registry() {
+    if !tools() {
+        return;
+    }
+    let reg = RealRegistry::start(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let oci = tmp.path().join("oci");
+    sample_image().write_oci_dir(&oci).unwrap();
+    reg.push(&oci, "team/progress:1", false);
+    let src = Source::parse(&format!("{}/team/progress:1", reg.host())).unwrap();
+    let mut remote = Image::open_with_registry(&src, &OpenOptions::default(), &reg_opts()).unwrap();
+    let recorder = Arc::new(Recorder::default());
+    remote.set_observer(recorder.clone());
+    assert!(recorder.events().is_empty(), "opening reports nothing");
+
+    // Layer 0 is "cached": skipped, never downloaded.
+    let walked = remote
+        .walk_selected(&CollectFactory(all), &|m: &LayerMeta| m.index != 0)
+        .unwrap();
+    let layers = remote.layers().to_vec();
+    assert!(layers.len() >= 2);
+    assert_eq!(
+        walked.iter().filter(|w| w.is_some()).count(),
+        layers.len() - 1
+    );
+    let events = recorder.events();
+    assert_eq!(events.first(), Some(&Event::WalkStarted(layers.len())));
+    assert!(events.contains(&Event::Skipped(0)));
+    for l in &layers {
+        let digest = l.digest.clone().unwrap();
+        let blob_size = std::fs::metadata(reg.blob_file(digest.trim_start_matches("sha256:")))
+            .unwrap()
+            .len();
+        let (sizes, sum, finished, ordered) = recorder.download(&digest);
+        if l.index == 0 {
+            assert_eq!((sizes.len(), sum, finished), (0, 0, 0), "skipped layer");
+            assert!(!events.contains(&Event::Walked(0)));
+            continue;
+        }
+        assert_eq!(
+            sizes,
+            vec![Some(blob_size)],
+            "layer {}: started once",
+            l.index
+        );
+        assert_eq!(
+            sum, blob_size,
+            "layer {}: bytes add up to the blob",
+            l.index
+        );
+        assert_eq!(finished, 1, "layer {}: finished once", l.index);
+        assert!(
+            ordered,
+            "layer {}: bytes between started and finished",
+            l.index
+        );
+        assert!(events.contains(&Event::Walked(l.index)));
+    }
+}
+
+#[test]
+fn walk_observer_counts_resumed_downloads_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let oci = tmp.path().join("oci");
+    let root = tmp.path().join("www");
+    let body = "z".repeat(200_000);
+    ImageBuilder::new()
+        .layer(|l| l.file("big", &body).compression(Compression::Plain))
+        .write_oci_dir(&oci)
+        .unwrap();
+    serve_layout(&oci, &root, "app", "1");
+    let server = TestServer::serve_dir(&root).unwrap();
+    let local = Image::open(&Source::OciDir(oci.clone()), &OpenOptions::default()).unwrap();
+    let digest = local.layers()[0].digest.clone().unwrap();
+    let size = local.layers()[0].size.unwrap();
+    let path = format!("/v2/app/blobs/{digest}");
+    server.push_fault(&path, Fault::Drop { after: 1000 });
+    server.push_fault(&path, Fault::Drop { after: 50_000 });
+
+    let host = server.base_url().trim_start_matches("http://").to_owned();
+    let src = Source::parse(&format!("registry:{host}/app:1")).unwrap();
+    let mut remote = Image::open_with_registry(&src, &OpenOptions::default(), &reg_opts()).unwrap();
+    let recorder = Arc::new(Recorder::default());
+    remote.set_observer(recorder.clone());
+    remote.walk(&CollectFactory(all)).unwrap();
+    let resumed = server.requests().iter().filter(|r| r.path == path).count();
+    assert_eq!(resumed, 3, "cut twice, resumed twice");
+    let (sizes, sum, finished, ordered) = recorder.download(&digest);
+    assert_eq!(sizes, vec![Some(size)]);
+    assert_eq!(sum, size, "each byte counted once across resumes");
+    assert_eq!(finished, 1);
+    assert!(ordered);
+    assert_eq!(
+        recorder.events().last(),
+        Some(&Event::Walked(0)),
+        "the walk ends after the download"
+    );
+}
