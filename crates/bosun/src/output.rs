@@ -78,36 +78,224 @@ fn warn_diagnostic(d: &bosun_inventory::Diagnostic) {
     eprintln!("{line}");
 }
 
-/// A spinner on a terminal, nothing in a pipe.
-pub(crate) struct Progress(Option<indicatif::ProgressBar>);
+/// On a terminal: a spinner saying what is being done, and while layers are read one bar per
+/// layer being downloaded (short digest, bytes, speed), cached layers marked as such, and a
+/// bar of layers read. Nothing at all in a pipe or with `-q`. Everything is drawn on standard
+/// error and cleared by [`Progress::finish`] (or when dropped, on an error), so the report
+/// and warnings print normally after.
+pub(crate) struct Progress(Option<Bars>);
+
+/// The bars of a terminal.
+struct Bars {
+    spinner: indicatif::ProgressBar,
+    layers: std::sync::Arc<LayerBars>,
+}
 
 impl Progress {
     pub(crate) fn new(quiet: bool) -> Self {
         if quiet || !std::io::stderr().is_terminal() {
             return Progress(None);
         }
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.enable_steady_tick(std::time::Duration::from_millis(120));
-        Progress(Some(bar))
+        let multi =
+            indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr());
+        let spinner = multi.add(indicatif::ProgressBar::new_spinner());
+        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress(Some(Bars {
+            spinner,
+            layers: std::sync::Arc::new(LayerBars {
+                multi,
+                downloads: std::sync::Mutex::new(std::collections::HashMap::new()),
+                cached: std::sync::Mutex::new(Vec::new()),
+                analysis: std::sync::Mutex::new(None),
+            }),
+        }))
     }
 
     pub(crate) fn message(&self, msg: &'static str) {
-        if let Some(bar) = &self.0 {
-            bar.set_message(msg);
+        if let Some(b) = &self.0 {
+            b.spinner.set_message(msg);
         }
     }
 
-    /// Prints a line above the spinner (or plainly without one).
+    /// Prints a line above the bars (or plainly without them).
     pub(crate) fn println(&self, line: &str) {
         match &self.0 {
-            Some(bar) => bar.println(line),
+            Some(b) => {
+                if b.layers.multi.println(line).is_err() {
+                    eprintln!("{line}");
+                }
+            }
             None => eprintln!("{line}"),
         }
     }
 
+    /// What draws the layer bars of an image's walk; `None` in a pipe or with `-q`.
+    pub(crate) fn observer(&self) -> Option<std::sync::Arc<dyn bosun_image::WalkObserver>> {
+        self.0
+            .as_ref()
+            .map(|b| b.layers.clone() as std::sync::Arc<dyn bosun_image::WalkObserver>)
+    }
+
+    /// Clears every bar.
     pub(crate) fn finish(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
+        if let Some(b) = &self.0 {
+            b.layers.clear();
+            b.spinner.finish_and_clear();
+            // Ignored: a terminal that cannot be cleared leaves nothing worse than before.
+            let _ = b.layers.multi.clear();
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// The bars of layers: downloads by digest, cached layers, and layers read.
+struct LayerBars {
+    multi: indicatif::MultiProgress,
+    downloads: std::sync::Mutex<std::collections::HashMap<String, indicatif::ProgressBar>>,
+    cached: std::sync::Mutex<Vec<indicatif::ProgressBar>>,
+    analysis: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+}
+
+/// `sha256:0123456789ab...` → `0123456789ab`.
+fn short_digest(digest: &str) -> String {
+    let hex = digest.split_once(':').map_or(digest, |(_, h)| h);
+    hex.chars().take(12).collect()
+}
+
+fn style(template: &str) -> indicatif::ProgressStyle {
+    indicatif::ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> ")
+}
+
+impl LayerBars {
+    /// Adds a bar above the analysis bar (so it stays last).
+    fn add(&self, bar: indicatif::ProgressBar) -> indicatif::ProgressBar {
+        let analysis = self.analysis.lock().unwrap_or_else(|e| e.into_inner());
+        match analysis.as_ref() {
+            Some(a) => self.multi.insert_before(a, bar),
+            None => self.multi.add(bar),
+        }
+    }
+
+    fn clear(&self) {
+        for (_, b) in self
+            .downloads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+        {
+            b.finish_and_clear();
+        }
+        for b in self
+            .cached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..)
+        {
+            b.finish_and_clear();
+        }
+        if let Some(a) = self
+            .analysis
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            a.finish_and_clear();
+        }
+    }
+}
+
+impl bosun_image::TransferObserver for LayerBars {
+    fn started(&self, digest: &str, size: Option<u64>) {
+        let bar = match size {
+            Some(n) => indicatif::ProgressBar::new(n).with_style(style(
+                "  {prefix} [{bar:30}] {bytes:>10}/{total_bytes:<10} {bytes_per_sec}",
+            )),
+            None => indicatif::ProgressBar::no_length()
+                .with_style(style("  {prefix} {spinner} {bytes:>10} {bytes_per_sec}")),
+        };
+        bar.set_prefix(short_digest(digest));
+        let bar = self.add(bar);
+        let old = self
+            .downloads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(digest.to_owned(), bar);
+        if let Some(old) = old {
+            old.finish_and_clear();
+        }
+    }
+
+    fn bytes(&self, digest: &str, n: u64) {
+        if let Some(b) = self
+            .downloads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(digest)
+        {
+            b.inc(n);
+        }
+    }
+
+    fn finished(&self, digest: &str) {
+        let bar = self
+            .downloads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(digest);
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl bosun_image::WalkObserver for LayerBars {
+    fn walk_started(&self, total: usize) {
+        let mut analysis = self.analysis.lock().unwrap_or_else(|e| e.into_inner());
+        match analysis.as_ref() {
+            Some(a) => {
+                a.set_length(total as u64);
+                a.set_position(0);
+            }
+            None => {
+                let bar = indicatif::ProgressBar::new(total as u64)
+                    .with_style(style("  {msg:12} [{bar:30}] {pos}/{len} layers"))
+                    .with_message("analysis");
+                *analysis = Some(self.multi.add(bar));
+            }
+        }
+    }
+
+    fn layer_skipped(&self, index: usize, digest: Option<&str>) {
+        if let Some(d) = digest {
+            let bar = indicatif::ProgressBar::new(1)
+                .with_style(style("  {prefix} {msg}"))
+                .with_prefix(short_digest(d))
+                .with_message("cached");
+            let bar = self.add(bar);
+            bar.tick();
+            self.cached
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(bar);
+        }
+        self.layer_walked(index, digest);
+    }
+
+    fn layer_walked(&self, _index: usize, _digest: Option<&str>) {
+        if let Some(a) = self
+            .analysis
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            a.inc(1);
         }
     }
 }

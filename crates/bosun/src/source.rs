@@ -128,7 +128,9 @@ pub(crate) fn open(args: &SourceArgs, progress: &Progress) -> anyhow::Result<bos
         });
     }
     progress.message("opening image");
-    Ok(bosun_image::Image::open_with_registry(
-        &source, &opts, &registry,
-    )?)
+    let mut image = bosun_image::Image::open_with_registry(&source, &opts, &registry)?;
+    if let Some(observer) = progress.observer() {
+        image.set_observer(observer);
+    }
+    Ok(image)
 }

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)] // a failing unwrap is a failing test
 
 mod lang;
+mod progress;
 mod sbom;
 mod scan;
 mod support;
