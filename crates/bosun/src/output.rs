@@ -157,6 +157,7 @@ impl Drop for Progress {
 struct LayerBars {
     multi: indicatif::MultiProgress,
     downloads: std::sync::Mutex<std::collections::HashMap<String, indicatif::ProgressBar>>,
+    /// Bars of cached layers, and finished downloads (kept until the end, see `finished`).
     cached: std::sync::Mutex<Vec<indicatif::ProgressBar>>,
     analysis: std::sync::Mutex<Option<indicatif::ProgressBar>>,
 }
@@ -165,6 +166,12 @@ struct LayerBars {
 fn short_digest(digest: &str) -> String {
     let hex = digest.split_once(':').map_or(digest, |(_, h)| h);
     hex.chars().take(12).collect()
+}
+
+/// A bar drawn nowhere until a `MultiProgress` adopts it (a bar made with
+/// `ProgressBar::new` would draw on stderr by itself, beside the others, when changed).
+fn hidden_bar(len: Option<u64>) -> indicatif::ProgressBar {
+    indicatif::ProgressBar::with_draw_target(len, indicatif::ProgressDrawTarget::hidden())
 }
 
 fn style(template: &str) -> indicatif::ProgressStyle {
@@ -214,14 +221,13 @@ impl LayerBars {
 impl bosun_image::TransferObserver for LayerBars {
     fn started(&self, digest: &str, size: Option<u64>) {
         let bar = match size {
-            Some(n) => indicatif::ProgressBar::new(n).with_style(style(
+            Some(n) => hidden_bar(Some(n)).with_style(style(
                 "  {prefix} [{bar:30}] {bytes:>10}/{total_bytes:<10} {bytes_per_sec}",
             )),
-            None => indicatif::ProgressBar::no_length()
+            None => hidden_bar(None)
                 .with_style(style("  {prefix} {spinner} {bytes:>10} {bytes_per_sec}")),
         };
-        bar.set_prefix(short_digest(digest));
-        let bar = self.add(bar);
+        let bar = self.add(bar.with_prefix(short_digest(digest)));
         let old = self
             .downloads
             .lock()
@@ -229,6 +235,10 @@ impl bosun_image::TransferObserver for LayerBars {
             .insert(digest.to_owned(), bar);
         if let Some(old) = old {
             old.finish_and_clear();
+            self.cached
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(old);
         }
     }
 
@@ -251,6 +261,12 @@ impl bosun_image::TransferObserver for LayerBars {
             .remove(digest);
         if let Some(b) = bar {
             b.finish_and_clear();
+            // Kept until the end: a bar dropped from a `MultiProgress` leaves "zombie" lines
+            // that later redraws miscount.
+            self.cached
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(b);
         }
     }
 }
@@ -264,7 +280,7 @@ impl bosun_image::WalkObserver for LayerBars {
                 a.set_position(0);
             }
             None => {
-                let bar = indicatif::ProgressBar::new(total as u64)
+                let bar = hidden_bar(Some(total as u64))
                     .with_style(style("  {msg:12} [{bar:30}] {pos}/{len} layers"))
                     .with_message("analysis");
                 *analysis = Some(self.multi.add(bar));
@@ -274,7 +290,7 @@ impl bosun_image::WalkObserver for LayerBars {
 
     fn layer_skipped(&self, index: usize, digest: Option<&str>) {
         if let Some(d) = digest {
-            let bar = indicatif::ProgressBar::new(1)
+            let bar = hidden_bar(Some(1))
                 .with_style(style("  {prefix} {msg}"))
                 .with_prefix(short_digest(d))
                 .with_message("cached");
