@@ -403,15 +403,15 @@ fn sorted_findings(mut found: Vec<Vec<Finding>>) -> Vec<Finding> {
         .collect();
     order.par_sort_by(|a, b| a.0.cmp(&b.0));
     let order: Vec<(usize, usize)> = order.into_iter().map(|(_, g, i)| (g, i)).collect();
-    order
-        .into_iter()
-        .filter_map(|(g, i)| {
-            found
-                .get_mut(g)
-                .and_then(|v| v.get_mut(i))
-                .map(std::mem::take)
-        })
-        .collect()
+    // Presized: a finding is large, and growing by doubling would copy them all again.
+    let mut out = Vec::with_capacity(order.len());
+    out.extend(order.into_iter().filter_map(|(g, i)| {
+        found
+            .get_mut(g)
+            .and_then(|v| v.get_mut(i))
+            .map(std::mem::take)
+    }));
+    out
 }
 
 fn match_key_group(
@@ -513,18 +513,26 @@ fn match_views(
             }
             hits.extend(hit);
         }
-        for f in merge(hits, &matched, p, eco, name, version, *scheme, db) {
-            if (opts.skip_unfixed && f.status != Status::Fixed)
-                || (opts.skip_will_not_fix && f.status == Status::WillNotFix)
-            {
-                continue;
-            }
-            o.findings.push(f);
-        }
+        merge(
+            hits,
+            &matched,
+            p,
+            (eco, name, version, *scheme),
+            db,
+            opts,
+            &mut o.findings,
+        );
     }
-    // Sorted here, in parallel: the final sort then meets sorted runs.
-    o.findings
-        .sort_by(|a, b| finding_key(a).cmp(&finding_key(b)));
+    // Sorted here, in parallel: the final sort then meets sorted runs. Findings are large
+    // structs: most keys come out of `merge` already in order, and checking is cheaper
+    // than moving them.
+    if !o
+        .findings
+        .is_sorted_by(|a, b| finding_key(a) <= finding_key(b))
+    {
+        o.findings
+            .sort_by(|a, b| finding_key(a).cmp(&finding_key(b)));
+    }
     o
 }
 
@@ -618,20 +626,18 @@ fn group_by_vulnerability<'a>(hits: &[Hit<'_, 'a>]) -> Vec<(Option<&'a str>, Vec
 }
 
 /// Turns a package's hits into findings, one per vulnerability (see
-/// [`group_by_vulnerability`]).
-#[allow(clippy::too_many_arguments)]
+/// [`group_by_vulnerability`]), and appends those `opts` keeps to `out` (built in place:
+/// a finding is a large struct, each move of it costs).
 fn merge(
     hits: SmallVec<[Hit<'_, '_>; 4]>,
     matched: &[AffectedRef<'_>],
     p: &Package,
-    eco: &str,
-    name: &str,
-    version: &str,
-    scheme: Ecosystem,
+    (eco, name, version, scheme): (&str, &str, &str, Ecosystem),
     db: &Db,
-) -> Vec<Finding> {
+    opts: &MatchOptions,
+    out: &mut Vec<Finding>,
+) {
     let groups = group_by_vulnerability(&hits);
-    let mut out = Vec::new();
     for (cve, members) in groups {
         let mut group: Vec<&Hit<'_, '_>> = members.iter().filter_map(|&i| hits.get(i)).collect();
         group.sort_by(|a, b| a.adv.id.cmp(b.adv.id));
@@ -653,7 +659,7 @@ fn merge(
             .filter(|i| **i != primary)
             .map(|i| i.to_string())
             .collect();
-        let mut fixed: Vec<String> = group.iter().flat_map(|h| h.fixed.clone()).collect();
+        let mut fixed: Vec<String> = group.iter().flat_map(|h| h.fixed.iter().cloned()).collect();
         fixed.sort_by(|a, b| scheme.compare(a, b).unwrap_or_else(|_| a.cmp(b)));
         fixed.dedup();
         let status = if !fixed.is_empty() {
@@ -663,6 +669,11 @@ fn merge(
         } else {
             Status::Affected
         };
+        if (opts.skip_unfixed && status != Status::Fixed)
+            || (opts.skip_will_not_fix && status == Status::WillNotFix)
+        {
+            continue;
+        }
         let sev_in: Vec<(&AdvisoryView<'_>, &[AffectedRef<'_>])> = group
             .iter()
             .map(|h| (h.adv, matched.get(h.affected.clone()).unwrap_or_default()))
@@ -712,7 +723,6 @@ fn merge(
             priority: None,
         });
     }
-    out
 }
 
 #[cfg(test)]
