@@ -638,6 +638,8 @@ fn merge(
     out: &mut Vec<Finding>,
 ) {
     let groups = group_by_vulnerability(&hits);
+    // Reserved once: growing by doubling would move the (large) findings already built.
+    out.reserve(groups.len());
     for (cve, members) in groups {
         let mut group: Vec<&Hit<'_, '_>> = members.iter().filter_map(|&i| hits.get(i)).collect();
         group.sort_by(|a, b| a.adv.id.cmp(b.adv.id));
