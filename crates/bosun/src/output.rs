@@ -88,6 +88,7 @@ pub(crate) struct Progress(Option<Bars>);
 /// The bars of a terminal.
 struct Bars {
     spinner: indicatif::ProgressBar,
+    finished: std::sync::atomic::AtomicBool,
     layers: std::sync::Arc<LayerBars>,
 }
 
@@ -102,6 +103,7 @@ impl Progress {
         spinner.enable_steady_tick(std::time::Duration::from_millis(120));
         Progress(Some(Bars {
             spinner,
+            finished: std::sync::atomic::AtomicBool::new(false),
             layers: std::sync::Arc::new(LayerBars {
                 multi,
                 downloads: std::sync::Mutex::new(std::collections::HashMap::new()),
@@ -139,6 +141,10 @@ impl Progress {
     /// Clears every bar.
     pub(crate) fn finish(&self) {
         if let Some(b) = &self.0 {
+            // Once: a second clear after the report could move the cursor over it.
+            if b.finished.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
             b.layers.clear();
             b.spinner.finish_and_clear();
             // Ignored: a terminal that cannot be cleared leaves nothing worse than before.
