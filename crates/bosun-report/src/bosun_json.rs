@@ -96,6 +96,9 @@ struct ReportPackage {
     layer: ReportLayerRef,
     locations: Vec<String>,
     files: Vec<String>,
+    /// Whether any executable of the image loads the package's code (null: unknown).
+    #[serde(default)]
+    loaded: Option<bool>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -179,6 +182,7 @@ pub(crate) fn to_report(inv: &Inventory, opts: &RenderOptions) -> Report {
                 layer: layer_ref(&p.layer),
                 locations: p.locations.clone(),
                 files: p.files.clone(),
+                loaded: p.loaded,
             })
             .collect(),
         diagnostics: inv
@@ -261,7 +265,7 @@ pub(crate) fn read(value: serde_json::Value) -> Result<Inventory, ReportError> {
                 files: p.files,
                 vendor: p.vendor,
                 dev: p.dev,
-                loaded: None,
+                loaded: p.loaded,
             })
             .collect(),
         diagnostics: r

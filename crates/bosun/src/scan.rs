@@ -248,7 +248,17 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     }
     progress.finish();
     // After the base image is known (layer roles) and before the gate, which does not use it.
-    bosun_priority::assign_with(&mut inventory, |_| None);
+    let loaded: std::collections::HashMap<(String, Option<String>), Option<bool>> = inventory
+        .packages
+        .iter()
+        .map(|p| ((p.purl.clone(), p.locations.first().cloned()), p.loaded))
+        .collect();
+    bosun_priority::assign_with(&mut inventory, |vp| {
+        loaded
+            .get(&(vp.purl.clone(), vp.location.clone()))
+            .copied()
+            .flatten()
+    });
     filter_severities(&mut inventory, &severities);
     let violations = triage.apply(&mut inventory, &facts)?;
     if let Some((db, _)) = &database {

@@ -1153,6 +1153,16 @@ fn findings_are_split_between_the_base_image_and_the_app() {
         );
         last = score;
         assert_eq!(p["inputs"]["layer_role"], f["layer"]["role"]);
+        let pkg = r["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["purl"] == f["package"]["purl"])
+            .unwrap();
+        assert_eq!(
+            p["inputs"]["loaded"], pkg["loaded"],
+            "the package's load state"
+        );
         assert_eq!(p["inputs"]["kev"], !f["kev"].is_null());
         assert_eq!(p["inputs"]["fixable"], f["status"] == "fixed");
         assert_eq!(p["inputs"]["severity"], f["severity"]);
