@@ -27,6 +27,21 @@ pub struct BuildOptions {
     pub ld_library_path: Vec<String>,
 }
 
+impl BuildOptions {
+    /// The options an image's configuration sets (its `Env`).
+    #[must_use]
+    pub fn for_image(image: &bosun_image::Image) -> BuildOptions {
+        let env = image
+            .config()
+            .and_then(|c| c.config.as_ref())
+            .map(|c| c.env.as_slice())
+            .unwrap_or_default();
+        BuildOptions {
+            ld_library_path: ld_library_path(env),
+        }
+    }
+}
+
 /// The `LD_LIBRARY_PATH` directories of an image configuration's `Env` (`KEY=VALUE` strings;
 /// the last assignment wins, as a shell would read them), empty entries dropped.
 #[must_use]

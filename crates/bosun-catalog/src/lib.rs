@@ -80,14 +80,7 @@ pub enum CatalogError {
 /// walk's error, unchanged. Problems inside package databases are diagnostics, never errors.
 pub fn catalog(image: &bosun_image::Image) -> Result<Inventory, bosun_image::ImageError> {
     let walks = image.walk(&CatalogFactory)?;
-    let env = image
-        .config()
-        .and_then(|c| c.config.as_ref())
-        .map(|c| c.env.as_slice())
-        .unwrap_or_default();
-    let options = inventory::BuildOptions {
-        ld_library_path: inventory::ld_library_path(env),
-    };
+    let options = inventory::BuildOptions::for_image(image);
     Ok(inventory::build_with(
         &walks,
         image.source_info(),

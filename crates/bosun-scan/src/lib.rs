@@ -110,14 +110,7 @@ pub(crate) fn assemble(
     scanners: &Scanners,
     walks: &[LayerWalk<LayerResult>],
 ) -> Inventory {
-    let env = image
-        .config()
-        .and_then(|c| c.config.as_ref())
-        .map(|c| c.env.as_slice())
-        .unwrap_or_default();
-    let options = inventory::BuildOptions {
-        ld_library_path: inventory::ld_library_path(env),
-    };
+    let options = inventory::BuildOptions::for_image(image);
     let mut inv = inventory::build_with(
         walks,
         image.source_info(),
